@@ -1,0 +1,18 @@
+package dev.sluice.config;
+
+import java.util.List;
+
+/**
+ * One entry of {@code rules:}; the first rule whose match holds decides.
+ *
+ * @param name              unique; appears in logs, metrics and {@code Proxy-Status}
+ * @param match             what the rule applies to
+ * @param action            what to do
+ * @param allowDestinations extra CIDRs this rule may reach despite the destination guard
+ * @param line              1-based line of the rule in its file, for messages
+ */
+public record RuleConfig(String name, MatchConfig match, Action action, List<Cidr> allowDestinations, int line) {
+    public RuleConfig {
+        allowDestinations = List.copyOf(allowDestinations);
+    }
+}

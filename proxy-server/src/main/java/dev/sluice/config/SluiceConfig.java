@@ -1,0 +1,24 @@
+package dev.sluice.config;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration, validated once by {@link ConfigLoader}; immutable.
+ *
+ * @param source        where it was read from (for messages); "<string>" when parsed from text
+ * @param listen        the proxy listener
+ * @param admin         the admin listener (/metrics, /healthz, /readyz)
+ * @param hosts         name to address overrides, consulted before DNS (like /etc/hosts)
+ * @param rules         ordered; the first match wins
+ * @param defaultAction applied when no rule matches
+ */
+public record SluiceConfig(String source, HostPort listen, HostPort admin, Map<String, InetAddress> hosts,
+                           AccessConfig access, AuthConfig auth, List<RuleConfig> rules, Action defaultAction,
+                           TimeoutsConfig timeouts, LimitsConfig limits, AccessLogConfig accessLog) {
+    public SluiceConfig {
+        hosts = Map.copyOf(hosts);
+        rules = List.copyOf(rules);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.sluice.config;
+
+import java.time.Duration;
+
+/**
+ * YAML durations are written {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}.
+ *
+ * @param connect        upstream TCP connect (exceeded: 504)
+ * @param requestHeader  reading a client's request line and headers (slowloris guard; exceeded: 408 and close)
+ * @param idleTunnel     a spliced tunnel with no bytes either way is closed
+ * @param idleClient     a keep-alive client connection between requests is closed
+ * @param idleUpstream   a pooled upstream HTTP/1.1 connection unused this long is closed
+ */
+public record TimeoutsConfig(Duration connect, Duration requestHeader, Duration idleTunnel, Duration idleClient,
+                             Duration idleUpstream) {
+    public static final TimeoutsConfig DEFAULTS = new TimeoutsConfig(
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofMinutes(2),
+            Duration.ofSeconds(60));
+}

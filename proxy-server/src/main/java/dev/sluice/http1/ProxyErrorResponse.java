@@ -1,0 +1,55 @@
+package dev.sluice.http1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An error Sluice itself answers: a short text body and an RFC 9209 {@code Proxy-Status} header, e.g.
+ * {@code Proxy-Status: sluice; error=connection_refused; details="127.0.0.1:9 refused"}.
+ */
+public final class ProxyErrorResponse {
+    public static final String PROXY_NAME = "sluice";
+
+    private ProxyErrorResponse() {
+    }
+
+    /**
+     * @param proxyStatusError an RFC 9209 error type ({@code http_request_denied}, {@code dns_error}, ...)
+     * @param detail           short human detail; also the body's second line
+     */
+    public static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, String proxyStatusError,
+                                          String detail) {
+        String text = status.code() + " " + status.reasonPhrase() + "\n" + detail + "\n";
+        ByteBuf body = alloc.buffer(text.length());
+        body.writeCharSequence(text, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set("Proxy-Status", PROXY_NAME + "; error=" + proxyStatusError + "; details=" + quote(detail));
+        return response;
+    }
+
+    /** An RFC 8941 sf-string: printable ASCII, with backslash and quote escaped; anything else becomes '?'. */
+    static String quote(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                out.append(c);
+            } else {
+                out.append('?');
+            }
+        }
+        return out.append('"').toString();
+    }
+}

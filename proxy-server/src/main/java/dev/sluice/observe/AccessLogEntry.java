@@ -1,0 +1,23 @@
+package dev.sluice.observe;
+
+import java.time.Instant;
+
+/**
+ * One line of the JSON access log. Null fields are omitted from the JSON.
+ *
+ * @param time       when the request or connection started
+ * @param client     client address:port
+ * @param user       authenticated proxy user, or null
+ * @param method     {@code CONNECT}, {@code GET}, ...
+ * @param target     {@code host:port} for CONNECT, the absolute URI otherwise
+ * @param action     {@code splice}, {@code deny}, {@code forward}; null if no decision was reached
+ * @param rule       deciding rule name, or null
+ * @param status     HTTP status Sluice or the origin answered (0 if none was sent)
+ * @param bytesUp    bytes client to origin (payload, after the CONNECT or request head)
+ * @param bytesDown  bytes origin to client
+ * @param durationMs from start to close or response end
+ * @param error      short reason when something failed ({@code connect_refused}, {@code client_reset}, ...), or null
+ */
+public record AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
+                             String rule, int status, long bytesUp, long bytesDown, long durationMs, String error) {
+}

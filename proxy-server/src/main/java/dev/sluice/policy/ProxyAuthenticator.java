@@ -1,0 +1,24 @@
+package dev.sluice.policy;
+
+import dev.sluice.config.AuthConfig;
+
+/** Checks a {@code Proxy-Authorization: Basic ...} value against salted PBKDF2 hashes in constant time. */
+public final class ProxyAuthenticator {
+    public ProxyAuthenticator(AuthConfig auth) {
+        throw new UnsupportedOperationException("implemented in policy branch");
+    }
+
+    public boolean enabled() {
+        throw new UnsupportedOperationException("implemented in policy branch");
+    }
+
+    /** The authenticated user name, or null when the header is missing, malformed or wrong. */
+    public String authenticate(String proxyAuthorizationHeader) {
+        throw new UnsupportedOperationException("implemented in policy branch");
+    }
+
+    /** The {@code Proxy-Authenticate} challenge value. */
+    public String challenge() {
+        throw new UnsupportedOperationException("implemented in policy branch");
+    }
+}
