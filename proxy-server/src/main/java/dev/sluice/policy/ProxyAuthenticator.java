@@ -12,8 +12,11 @@ public final class ProxyAuthenticator {
         throw new UnsupportedOperationException("implemented in policy branch");
     }
 
-    /** The authenticated user name, or null when the header is missing, malformed or wrong. */
-    public String authenticate(String proxyAuthorizationHeader) {
+    /**
+     * Completes with the authenticated user name, or null when the header is missing, malformed or wrong.
+     * Not complete at return when a password hash must be computed; callers hold reads until it is.
+     */
+    public java.util.concurrent.CompletableFuture<String> authenticate(String proxyAuthorizationHeader) {
         throw new UnsupportedOperationException("implemented in policy branch");
     }
 

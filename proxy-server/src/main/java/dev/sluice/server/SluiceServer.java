@@ -1,36 +1,145 @@
 package dev.sluice.server;
 
+import dev.sluice.config.HostPort;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.front.FrontServices;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
+import dev.sluice.policy.DestinationGuard;
+import dev.sluice.policy.Policy;
+import dev.sluice.policy.ProxyAuthenticator;
+import dev.sluice.relay.TcpRelay;
+import dev.sluice.upstream.DefaultUpstreamConnector;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Binds the proxy and admin listeners on one NIO event loop group; {@link #close()} drains and stops. */
 public final class SluiceServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+
+    private final EventLoopGroup group;
+    private final Metrics metrics;
+    private final DefaultUpstreamConnector connector;
+    private final ChannelGroup clients = new DefaultChannelGroup("sluice-clients", GlobalEventExecutor.INSTANCE);
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private Channel proxyChannel;
+    private Channel adminChannel;
+
+    private SluiceServer(EventLoopGroup group, Metrics metrics, DefaultUpstreamConnector connector) {
+        this.group = group;
+        this.metrics = metrics;
+        this.connector = connector;
+    }
+
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog)
             throws InterruptedException {
-        throw new UnsupportedOperationException("implemented in core branch");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        DefaultUpstreamConnector connector = new DefaultUpstreamConnector(config.hosts(), config.timeouts().connect(),
+                new DestinationGuard(ownAddresses(config)), metrics);
+        SluiceServer server = new SluiceServer(group, metrics, connector);
+        try {
+            FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
+                    connector, metrics, accessLog, config.timeouts(), config.limits());
+            server.proxyChannel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
+                    .childHandler(new ProxyChannelInitializer(services, server.clients))
+                    .bind(config.listen().toSocketAddress())
+                    .sync()
+                    .channel();
+            server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready);
+            server.ready = true;
+            log.info("proxy listening on {}, admin on {}", server.proxyAddress(), server.adminAddress());
+            return server;
+        } catch (InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The addresses the destination guard keeps Sluice from connecting to itself through: the listen hosts, or
+     * every local interface address when a listener binds the wildcard address.
+     */
+    static Set<InetAddress> ownAddresses(SluiceConfig config) {
+        Set<InetAddress> own = new LinkedHashSet<>();
+        for (HostPort listener : new HostPort[] {config.listen(), config.admin()}) {
+            InetAddress address = listener.toSocketAddress().getAddress();
+            if (address == null) {
+                continue;
+            }
+            if (address.isAnyLocalAddress()) {
+                try {
+                    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                        own.addAll(Collections.list(nic.getInetAddresses()));
+                    }
+                } catch (SocketException e) {
+                    log.warn("cannot list local addresses for the destination guard: {}", e.toString());
+                }
+            }
+            own.add(address);
+        }
+        return own;
     }
 
     public InetSocketAddress proxyAddress() {
-        throw new UnsupportedOperationException();
+        return (InetSocketAddress) proxyChannel.localAddress();
     }
 
     public InetSocketAddress adminAddress() {
-        throw new UnsupportedOperationException();
+        return (InetSocketAddress) adminChannel.localAddress();
     }
 
     public Metrics metrics() {
-        throw new UnsupportedOperationException();
+        return metrics;
     }
 
     /** Blocks until {@link #close()} has completed. */
     public void awaitTermination() throws InterruptedException {
-        throw new UnsupportedOperationException();
+        group.terminationFuture().await();
     }
 
+    /** Stops accepting, reports not-ready, closes every client connection and stops the event loops. */
     @Override
-    public void close() {
-        throw new UnsupportedOperationException();
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready = false;
+        if (proxyChannel != null) {
+            proxyChannel.close().awaitUninterruptibly();
+        }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (adminChannel != null) {
+            adminChannel.close().awaitUninterruptibly();
+        }
+        connector.close();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        log.info("stopped");
     }
 }

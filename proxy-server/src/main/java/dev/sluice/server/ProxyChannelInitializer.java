@@ -1,0 +1,60 @@
+package dev.sluice.server;
+
+import dev.sluice.config.LimitsConfig;
+import dev.sluice.front.ClientTimeouts;
+import dev.sluice.front.FrontServices;
+import dev.sluice.front.HttpFrontHandler;
+import dev.sluice.observe.AccessLogEntry;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+
+/**
+ * Builds an accepted client connection: refuses clients outside {@code access.clients} before reading a byte,
+ * then {@code timeouts -> codec -> front -> forward}.
+ */
+final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
+    /** Largest body piece the decoder hands on at once; bounds what one read turns into. */
+    private static final int MAX_CHUNK = 16 * 1024;
+
+    private final FrontServices services;
+    private final ChannelGroup clients;
+
+    ProxyChannelInitializer(FrontServices services, ChannelGroup clients) {
+        this.services = services;
+        this.clients = clients;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        InetSocketAddress remote = ch.remoteAddress();
+        if (remote == null || !services.policy().clientAllowed(remote.getAddress())) {
+            services.metrics().error("client_not_allowed");
+            services.accessLog().log(new AccessLogEntry(Instant.now(),
+                    remote == null ? null : NetUtil.toSocketAddressString(remote), null, null, null, null,
+                    "access.clients", 0, 0, 0, 0, "client_not_allowed"));
+            ch.close();
+            return;
+        }
+        clients.add(ch);
+        services.metrics().connectionOpened("client");
+        ch.closeFuture().addListener(f -> services.metrics().connectionClosed("client"));
+
+        LimitsConfig limits = services.limits();
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("timeouts", new ClientTimeouts(services.timeouts().idleClient(), services.timeouts().requestHeader()));
+        p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestLine())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(MAX_CHUNK)));
+        p.addLast("front", new HttpFrontHandler(services, p.get(ClientTimeouts.class)));
+        // TODO(forward): add http1.ForwardHandler here as "forward" once it lands on main; until then an allowed
+        // absolute-form request reaches the pipeline's tail and gets no answer.
+    }
+}
