@@ -113,7 +113,7 @@ public final class Metrics implements AutoCloseable {
         bytesUpstream = bytes("upstream");
         bytesDownstream = bytes("downstream");
         accessLogDropped = Counter.builder(ACCESS_LOG_DROPPED)
-                .description("Access-log lines dropped because the writer fell behind")
+                .description("Access-log lines lost: the queue was full (output too slow) or the write failed")
                 .register(registry);
         upstreamConnect = Timer.builder(UPSTREAM_CONNECT)
                 .description("Time to establish the upstream TCP connection")
