@@ -1,5 +1,6 @@
 package dev.sluice.front;
 
+import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
 import dev.sluice.relay.RelayObserver;
 import dev.sluice.relay.TcpRelay;
@@ -83,7 +84,7 @@ final class ConnectTunnel implements RelayObserver {
         }
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER));
         services.countAnswer(exchange, ESTABLISHED.code());
-        services.metrics().connectionOpened("tunnel");
+        services.metrics().connectionOpened(Metrics.KIND_TUNNEL);
         List<ByteBuf> early = front.takeEarlyBytes();
         // The 200 is already encoded; from here on the client pipeline holds nothing but the relay.
         ChannelPipeline pipeline = client.pipeline();
@@ -119,7 +120,7 @@ final class ConnectTunnel implements RelayObserver {
 
     @Override
     public void closed(long bytesUp, long bytesDown, String error) {
-        services.metrics().connectionClosed("tunnel");
+        services.metrics().connectionClosed(Metrics.KIND_TUNNEL);
         services.finish(exchange, ESTABLISHED.code(), decision, error, bytesUp, bytesDown);
     }
 }

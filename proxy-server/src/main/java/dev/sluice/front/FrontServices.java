@@ -9,19 +9,14 @@ import dev.sluice.policy.Decision;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
 import dev.sluice.upstream.UpstreamConnector;
-import java.util.Set;
 
 /** What the front door needs, shared by every client connection of one server. */
 public record FrontServices(Policy policy, ProxyAuthenticator authenticator, UpstreamConnector connector,
                             Metrics metrics, AccessLog accessLog, TimeoutsConfig timeouts, LimitsConfig limits) {
-    /** Methods named as themselves in metrics; anything else is {@code OTHER}, so clients cannot mint labels. */
-    private static final Set<String> METHOD_LABELS =
-            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
-
     /** Counts an answer Sluice gave itself. */
     void countAnswer(Exchange exchange, int status) {
-        String method = exchange.method();
-        metrics.httpRequest(method == null ? "NONE" : METHOD_LABELS.contains(method) ? method : "OTHER", status);
+        // Metrics bounds the method label itself; an unparsable request has none.
+        metrics.httpRequest(exchange.method() == null ? "NONE" : exchange.method(), status);
     }
 
     /** The access-log line of an exchange, and its error counted by reason. */

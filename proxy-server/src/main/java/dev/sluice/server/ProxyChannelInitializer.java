@@ -5,6 +5,7 @@ import dev.sluice.front.ClientTimeouts;
 import dev.sluice.front.FrontServices;
 import dev.sluice.front.HttpFrontHandler;
 import dev.sluice.observe.AccessLogEntry;
+import dev.sluice.observe.Metrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -43,8 +44,8 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         clients.add(ch);
-        services.metrics().connectionOpened("client");
-        ch.closeFuture().addListener(f -> services.metrics().connectionClosed("client"));
+        services.metrics().connectionOpened(Metrics.KIND_CLIENT);
+        ch.closeFuture().addListener(f -> services.metrics().connectionClosed(Metrics.KIND_CLIENT));
 
         LimitsConfig limits = services.limits();
         ChannelPipeline p = ch.pipeline();
