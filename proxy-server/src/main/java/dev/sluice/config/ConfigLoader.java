@@ -89,8 +89,8 @@ public final class ConfigLoader {
     }
 
     private SluiceConfig read(YamlMapping top, String source) {
-        HostPort listen = reader.optional(top, "listen", SluiceConfig.DEFAULT_LISTEN, (n, p) -> reader.parsed(n, p, HostPort::parse));
-        HostPort admin = reader.optional(top, "admin", SluiceConfig.DEFAULT_ADMIN, (n, p) -> reader.parsed(n, p, HostPort::parse));
+        HostPort listen = reader.optional(top, "listen", SluiceConfig.DEFAULT_LISTEN, reader::hostPort);
+        HostPort admin = reader.optional(top, "admin", SluiceConfig.DEFAULT_ADMIN, reader::hostPort);
         Map<String, InetAddress> hosts = reader.optional(top, "hosts", Map.of(), this::hosts);
         AccessConfig access = reader.optional(top, "access", AccessConfig.DEFAULTS, this::access);
         AuthConfig auth = reader.optional(top, "auth", AuthConfig.NONE, new AuthReader(reader)::read);

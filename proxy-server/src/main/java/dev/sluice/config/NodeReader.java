@@ -95,6 +95,10 @@ final class NodeReader {
                         .map(Action::yamlName).collect(Collectors.joining(", ")) + "; got '" + text + "'")));
     }
 
+    HostPort hostPort(Node node, String path) {
+        return parsed(node, path, HostPort::parse);
+    }
+
     /** A list of ports: {@code 443}, {@code "8000-8999"}, or a list of those. */
     List<PortRange> ports(Node node, String path) {
         return list(node, path, (element, elementPath) -> parsed(element, elementPath, PortRange::parse));
