@@ -49,7 +49,8 @@ final class RunCommand implements Callable<Integer> {
         if (admin != null) config = config.withAdmin(admin);
 
         Metrics metrics = Metrics.create();
-        AccessLog accessLog = AccessLog.create(config.accessLog());
+        metrics.configRules(config.rules().size());
+        AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
         SluiceServer server;
         try {
             server = SluiceServer.start(config, metrics, accessLog);
@@ -69,6 +70,7 @@ final class RunCommand implements Callable<Integer> {
             LOG.info("Sluice stopping");
             server.close();
             accessLog.close();
+            metrics.close();
         }, "sluice-shutdown"));
         server.awaitTermination();
         return 0;
