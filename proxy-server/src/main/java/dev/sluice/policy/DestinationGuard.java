@@ -13,12 +13,19 @@ import java.util.function.Supplier;
 
 /**
  * SSRF guard on the <em>resolved</em> address (so DNS rebinding cannot bypass it): loopback, link-local
- * (169.254.0.0/16, fe80::/10), unspecified (0.0.0.0/8, ::), multicast and the proxy's own listen addresses are
- * refused unless the decision's {@code allowDestinations} holds the address. IPv4-mapped IPv6 addresses are
- * judged as the IPv4 address they carry.
+ * (169.254.0.0/16, fe80::/10), unspecified (0.0.0.0/8, ::), multicast, cloud metadata endpoints and the
+ * proxy's own listen addresses are refused unless the decision's {@code allowDestinations} holds the address.
+ * IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
  */
 public final class DestinationGuard {
     private static final Cidr THIS_NETWORK = Cidr.parse("0.0.0.0/8");
+    /**
+     * Cloud instance-metadata endpoints outside link-local space (169.254.169.254 is link-local already):
+     * AWS's IPv6 IMDS sits in fc00::/7 and Alibaba's in 100.64.0.0/10, both ranges a private network may
+     * legitimately use, so they are named one by one.
+     */
+    private static final Set<InetAddress> CLOUD_METADATA = Set.of(
+            Cidr.literal("fd00:ec2::254"), Cidr.literal("100.100.100.200"));
 
     private final Set<InetAddress> own = new HashSet<>();
 
@@ -50,6 +57,7 @@ public final class DestinationGuard {
         if (address.isLinkLocalAddress()) return "link-local destination";
         if (address.isAnyLocalAddress() || THIS_NETWORK.contains(address)) return "unspecified destination";
         if (address.isMulticastAddress()) return "multicast destination";
+        if (CLOUD_METADATA.contains(address)) return "cloud metadata destination";
         if (own.contains(address)) return "proxy's own address";
         return null;
     }

@@ -30,6 +30,8 @@ class DestinationGuardTest {
             "::               | unspecified destination",
             "224.0.0.1        | multicast destination",
             "ff02::1          | multicast destination",
+            "fd00:ec2::254    | cloud metadata destination",
+            "100.100.100.200  | cloud metadata destination",
             "192.0.2.10       | proxy's own address",
             "::ffff:192.0.2.10 | proxy's own address",
     })
