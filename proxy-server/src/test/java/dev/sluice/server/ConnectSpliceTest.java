@@ -1,0 +1,392 @@
+package dev.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.AccessLogEntry;
+import dev.sluice.observe.Metrics;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** CONNECT splices through a real Sluice listener to real origins on 127.0.0.1, driven by raw sockets. */
+@Timeout(60)
+class ConnectSpliceTest {
+    private static final int SLOW_READER_BYTES = 64 * 1024 * 1024;
+
+    private final List<AutoCloseable> closeAfter = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<AccessLogEntry> accessLog = new LinkedBlockingQueue<>();
+    private SluiceServer sluice;
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+        if (sluice != null) {
+            sluice.close();
+            sluice.metrics().close();
+        }
+    }
+
+    @Test
+    void splicesBytesBothWays() throws Exception {
+        Origin origin = origin(Origin::echo);
+        start(allowingLoopback());
+
+        try (Socket client = connectThroughSluice("origin.test:" + origin.port())) {
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readExactly(client.getInputStream(), 4)).isEqualTo("ping");
+        }
+
+        AccessLogEntry entry = nextLogLine(e -> "CONNECT".equals(e.method()));
+        assertThat(entry.status()).isEqualTo(200);
+        assertThat(entry.action()).isEqualTo("splice");
+        assertThat(entry.rule()).isEqualTo("default");
+        assertThat(entry.target()).isEqualTo("origin.test:" + origin.port());
+        assertThat(entry.bytesUp()).isEqualTo(4);
+        assertThat(entry.bytesDown()).isEqualTo(4);
+        assertThat(sluice.metrics().scrape()).contains("sluice_bytes_total{direction=\"upstream\"} 4.0");
+    }
+
+    @Test
+    void bytesSentRightAfterTheConnectReachTheOrigin() throws Exception {
+        Origin origin = origin(Origin::echo);
+        start(allowingLoopback());
+
+        try (Socket client = socket()) {
+            client.getOutputStream().write(("CONNECT origin.test:" + origin.port() + " HTTP/1.1\r\n\r\nhello")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(client.getInputStream())).startsWith("HTTP/1.1 200 Connection established");
+            assertThat(readExactly(client.getInputStream(), 5)).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void aHalfCloseReachesTheOriginWhichCanStillAnswer() throws Exception {
+        Origin origin = origin(socket -> {
+            byte[] all = socket.getInputStream().readAllBytes(); // returns at the client's FIN
+            socket.getOutputStream().write(("got " + all.length).getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+        });
+        start(allowingLoopback());
+
+        try (Socket client = connectThroughSluice("origin.test:" + origin.port())) {
+            client.getOutputStream().write(new byte[1000]);
+            client.shutdownOutput();
+            assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .isEqualTo("got 1000");
+        }
+
+        AccessLogEntry entry = nextLogLine(e -> "CONNECT".equals(e.method()));
+        assertThat(entry.error()).isNull();
+        assertThat(entry.bytesUp()).isEqualTo(1000);
+    }
+
+    @Test
+    void aRefusedUpstreamGets502() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        start(allowingLoopback());
+
+        try (Socket client = socket()) {
+            String response = request(client, "CONNECT 127.0.0.1:" + closedPort + " HTTP/1.1\r\n\r\n");
+            assertThat(response).startsWith("HTTP/1.1 502 Bad Gateway\r\n")
+                    .contains("Proxy-Status: sluice; error=connection_refused");
+            assertThat(client.getInputStream().read()).as("closed after the answer").isEqualTo(-1);
+        }
+        AccessLogEntry entry = nextLogLine(e -> e.status() == 502);
+        assertThat(entry.error()).isEqualTo("connect_refused");
+        assertThat(sluice.metrics().scrape()).contains("sluice_errors_total{reason=\"connect_refused\"} 1.0");
+    }
+
+    @Test
+    void theDestinationGuardRefusesLoopbackUnlessAllowed() throws Exception {
+        Origin origin = origin(Origin::echo);
+        start(config(""));
+
+        try (Socket client = socket()) {
+            String response = request(client, "CONNECT origin.test:" + origin.port() + " HTTP/1.1\r\n\r\n");
+            assertThat(response).startsWith("HTTP/1.1 403 Forbidden\r\n")
+                    .contains("error=destination_ip_prohibited");
+        }
+        assertThat(origin.accepted).hasValue(0);
+    }
+
+    @Test
+    void aClientOutsideTheAllowlistIsClosedBeforeAnythingIsRead() throws Exception {
+        start(config("""
+                access:
+                  clients: [10.0.0.0/8]
+                  connectPorts: [1-65535]
+                """));
+
+        try (Socket client = socket()) {
+            client.getOutputStream().write("CONNECT example.com:443 HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readOrReset(client.getInputStream())).isEqualTo(-1);
+        }
+        AccessLogEntry entry = nextLogLine(e -> true);
+        assertThat(entry.error()).isEqualTo("client_not_allowed");
+        assertThat(entry.rule()).isEqualTo("access.clients");
+    }
+
+    @Test
+    void aClientThatDisconnectsMidTunnelClosesTheUpstream() throws Exception {
+        CompletableFuture<Integer> originSaw = new CompletableFuture<>();
+        Origin origin = origin(socket -> {
+            try {
+                originSaw.complete(socket.getInputStream().read());
+            } catch (IOException e) {
+                originSaw.complete(-1);
+            }
+        });
+        start(allowingLoopback());
+
+        Socket client = connectThroughSluice("origin.test:" + origin.port());
+        client.setSoLinger(true, 0); // an abortive close: the origin must not wait for the idle timeout
+        client.close();
+
+        assertThat(originSaw.get(20, TimeUnit.SECONDS)).isEqualTo(-1);
+        AccessLogEntry entry = nextLogLine(e -> "CONNECT".equals(e.method()));
+        assertThat(entry.error()).isEqualTo("client_reset");
+        assertThat(sluice.metrics().scrape()).contains("sluice_connections_active{kind=\"tunnel\"} 0.0");
+    }
+
+    @Test
+    void aClientThatDoesNotReadHoldsBackTheOriginInsteadOfFillingSluice() throws Exception {
+        AtomicLong pushed = new AtomicLong();
+        Origin origin = origin(socket -> {
+            OutputStream out = socket.getOutputStream();
+            byte[] block = new byte[64 * 1024];
+            for (int sent = 0; sent < SLOW_READER_BYTES; sent += block.length) {
+                out.write(block);
+                pushed.addAndGet(block.length);
+            }
+            socket.shutdownOutput();
+            socket.getInputStream().read();
+        });
+        start(allowingLoopback());
+        ByteBufAllocatorMetricProvider allocator = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
+        long directBefore = allocator.metric().usedDirectMemory();
+
+        try (Socket client = connectThroughSluice("origin.test:" + origin.port())) {
+            client.setReceiveBufferSize(64 * 1024);
+            long stalledAt = awaitStall(pushed);
+            long directDuring = allocator.metric().usedDirectMemory();
+
+            assertThat(stalledAt).as("the origin is held back by TCP, not buffered by Sluice")
+                    .isLessThan(SLOW_READER_BYTES / 2);
+            assertThat(directDuring - directBefore).as("direct memory Sluice holds for the stalled tunnel")
+                    .isLessThan(4L * 1024 * 1024);
+
+            long received = drain(client.getInputStream());
+            assertThat(received).isEqualTo(SLOW_READER_BYTES);
+        }
+    }
+
+    // --- Sluice ---
+
+    private static String allowingLoopback() {
+        return config("""
+                access:
+                  clients: [127.0.0.0/8]
+                  connectPorts: [1-65535]
+                  allowDestinations: [127.0.0.0/8]
+                """);
+    }
+
+    private static String config(String access) {
+        String accessBlock = access.isEmpty() ? """
+                access:
+                  clients: [127.0.0.0/8]
+                  connectPorts: [1-65535]
+                """ : access;
+        return """
+                listen: 127.0.0.1:0
+                admin: 127.0.0.1:0
+                hosts:
+                  origin.test: 127.0.0.1
+                """ + accessBlock;
+    }
+
+    private void start(String yaml) throws Exception {
+        AccessLog log = new AccessLog() {
+            @Override
+            public void log(AccessLogEntry entry) {
+                accessLog.add(entry);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        sluice = SluiceServer.start(ConfigLoader.parse(yaml, "test.yaml"), Metrics.create(), log);
+    }
+
+    private AccessLogEntry nextLogLine(Predicate<AccessLogEntry> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            AccessLogEntry entry = accessLog.poll(100, TimeUnit.MILLISECONDS);
+            if (entry != null && wanted.test(entry)) {
+                return entry;
+            }
+        }
+        throw new AssertionError("no matching access-log line");
+    }
+
+    // --- clients ---
+
+    private Socket socket() throws IOException {
+        Socket socket = new Socket();
+        socket.connect(sluice.proxyAddress(), 10_000);
+        socket.setSoTimeout(20_000);
+        return socket;
+    }
+
+    private Socket connectThroughSluice(String target) throws IOException {
+        Socket socket = socket();
+        String head = request(socket, "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+        assertThat(head).isEqualTo("HTTP/1.1 200 Connection established\r\n\r\n");
+        return socket;
+    }
+
+    /** Sends a request and reads Sluice's answer: the head, plus a body of Content-Length bytes. */
+    private static String request(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        String head = readHead(socket.getInputStream());
+        int length = 0;
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return head + readExactly(socket.getInputStream(), length);
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed inside a response head: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    private static String readExactly(InputStream in, int n) throws IOException {
+        return new String(in.readNBytes(n), StandardCharsets.US_ASCII);
+    }
+
+    private static int readOrReset(InputStream in) throws IOException {
+        try {
+            return in.read();
+        } catch (SocketException reset) {
+            return -1;
+        }
+    }
+
+    private static long drain(InputStream in) throws IOException {
+        byte[] buf = new byte[256 * 1024];
+        long total = 0;
+        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+            total += n;
+        }
+        return total;
+    }
+
+    /** Waits until the counter has not moved for a second; returns where it stopped. */
+    private static long awaitStall(AtomicLong counter) throws InterruptedException {
+        long last = -1;
+        for (int i = 0; i < 300; i++) {
+            Thread.sleep(1000);
+            long now = counter.get();
+            if (now == last && now > 0) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("the origin never stalled");
+    }
+
+    // --- origins ---
+
+    private Origin origin(Origin.Handler handler) throws IOException {
+        Origin origin = new Origin(handler);
+        closeAfter.add(origin);
+        return origin;
+    }
+
+    /** A blocking origin on 127.0.0.1: one thread per connection running the handler. */
+    static final class Origin implements AutoCloseable {
+        interface Handler {
+            void handle(Socket socket) throws IOException;
+        }
+
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        private final ServerSocket server;
+
+        Origin(Handler handler) throws IOException {
+            server = new ServerSocket();
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        accepted.incrementAndGet();
+                        Thread worker = new Thread(() -> {
+                            try (socket) {
+                                handler.handle(socket);
+                            } catch (IOException ignored) {
+                                // the proxy or the test went away; nothing to report
+                            }
+                        }, "origin-worker");
+                        worker.setDaemon(true);
+                        worker.start();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "origin-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        static void echo(Socket socket) throws IOException {
+            socket.getInputStream().transferTo(socket.getOutputStream());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+}
