@@ -1,0 +1,120 @@
+package dev.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.AccessLogEntry;
+import dev.sluice.observe.Metrics;
+import dev.sluice.policy.PasswordHasher;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class SluiceServerTest {
+    private SluiceServer sluice;
+    private ServerSocket origin;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (sluice != null) {
+            sluice.close();
+            sluice.metrics().close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    @Test
+    void isReadyOnceListeningAndStopsAcceptingWhenClosed() throws Exception {
+        sluice = start("");
+        HttpClient http = HttpClient.newHttpClient();
+        URI readyz = URI.create("http://127.0.0.1:" + sluice.adminAddress().getPort() + "/readyz");
+
+        assertThat(http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()).isEqualTo(200);
+
+        InetSocketAddress proxy = sluice.proxyAddress();
+        sluice.close();
+        assertThatThrownBy(() -> new Socket(proxy.getAddress(), proxy.getPort()).close())
+                .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void proxyAuthenticationGuardsTunnels() throws Exception {
+        origin = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        sluice = start("""
+                auth:
+                  basic:
+                    users: {alice: "%s"}
+                """.formatted(PasswordHasher.hash("secret".toCharArray()).encode()));
+        String target = "origin.test:" + origin.getLocalPort();
+
+        assertThat(connect(target, null)).startsWith("HTTP/1.1 407 Proxy Authentication Required\r\n")
+                .contains("proxy-authenticate: Basic realm=");
+        assertThat(connect(target, "alice:wrong")).startsWith("HTTP/1.1 407 ");
+        assertThat(connect(target, "alice:secret")).isEqualTo("HTTP/1.1 200 Connection established\r\n\r\n");
+    }
+
+    private SluiceServer start(String extra) throws Exception {
+        String yaml = """
+                listen: 127.0.0.1:0
+                admin: 127.0.0.1:0
+                hosts:
+                  origin.test: 127.0.0.1
+                access:
+                  clients: [127.0.0.0/8]
+                  connectPorts: [1-65535]
+                  allowDestinations: [127.0.0.0/8]
+                """ + extra;
+        AccessLog ignore = new AccessLog() {
+            @Override
+            public void log(AccessLogEntry entry) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return SluiceServer.start(ConfigLoader.parse(yaml, "test.yaml"), Metrics.create(), ignore);
+    }
+
+    /** Sends a CONNECT (with Basic credentials when given) and returns the response head. */
+    private String connect(String target, String credentials) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(sluice.proxyAddress(), 10_000);
+            socket.setSoTimeout(20_000);
+            String auth = credentials == null ? "" : "Proxy-Authorization: Basic "
+                    + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)) + "\r\n";
+            socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\n" + auth + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.write(b);
+            }
+            return head.toString(StandardCharsets.US_ASCII);
+        }
+    }
+}
