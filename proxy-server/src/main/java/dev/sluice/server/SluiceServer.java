@@ -75,7 +75,8 @@ public final class SluiceServer implements AutoCloseable {
             server.ready = true;
             log.info("proxy listening on {}, admin on {}", server.proxyAddress(), server.adminAddress());
             return server;
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Netty rethrows a failed bind (BindException) unchecked through sync(): stop the loops either way.
             server.close();
             throw e;
         }

@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,6 +72,26 @@ class SluiceServerTest {
                 .contains("proxy-authenticate: Basic realm=");
         assertThat(connect(target, "alice:wrong")).startsWith("HTTP/1.1 407 ");
         assertThat(connect(target, "alice:secret")).isEqualTo("HTTP/1.1 200 Connection established\r\n\r\n");
+    }
+
+    @Test
+    void clientsThatVanishHalfwayThroughARequestLineLeaveNothingBehind() throws Exception {
+        sluice = start("");
+        for (boolean reset : new boolean[] {false, true}) {
+            Socket socket = new Socket();
+            socket.connect(sluice.proxyAddress(), 10_000);
+            socket.getOutputStream().write("GET http://origin.test/hal".getBytes(StandardCharsets.US_ASCII));
+            if (reset) {
+                socket.setSoLinger(true, 0);
+            }
+            socket.close();
+        }
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!sluice.metrics().scrape().contains("sluice_connections_active{kind=\"client\"} 0.0")) {
+            assertThat(System.nanoTime()).as("client connections closed").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private SluiceServer start(String extra) throws Exception {
