@@ -73,6 +73,7 @@ final class ForwardExchange implements OriginConnection.Listener {
     private boolean responseStarted;
     private boolean originReusable;
     private boolean keepClient;
+    private boolean clientInputClosed;
     private boolean finished;
     private int status;
     private long bytesUp;
@@ -138,6 +139,22 @@ final class ForwardExchange implements OriginConnection.Listener {
     void clientClosed() {
         if (!finished) {
             dropOrigin();
+            finish(false, "client_closed");
+        }
+    }
+
+    /**
+     * The client sent FIN (with half-closure allowed). Before its request is whole that is an abort; after it,
+     * the client may still read the response, and the connection closes once that is sent.
+     */
+    void clientInputClosed() {
+        if (finished) {
+            return;
+        }
+        clientInputClosed = true;
+        if (!requestComplete) {
+            dropOrigin();
+            client.close();
             finish(false, "client_closed");
         }
     }
@@ -275,7 +292,7 @@ final class ForwardExchange implements OriginConnection.Listener {
         originReusable = HttpUtil.isKeepAlive(response) && (bodyless || HttpUtil.isContentLengthSet(response)
                 || HttpUtil.isTransferEncodingChunked(response));
         HttpResponse head = ClientResponseHead.from(response, clientVersion, request.request().method(),
-                clientKeepAlive && requestComplete);
+                clientKeepAlive && requestComplete && !clientInputClosed);
         keepClient = HttpUtil.isKeepAlive(head);
         responseStarted = true;
         client.write(head, client.voidPromise());
@@ -316,12 +333,13 @@ final class ForwardExchange implements OriginConnection.Listener {
         } else {
             connection.close();
         }
-        if (keepClient) {
+        boolean keep = keepClient && !clientInputClosed;
+        if (keep) {
             client.writeAndFlush(last, client.voidPromise());
         } else {
             client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
         }
-        finish(keepClient, null);
+        finish(keep, null);
     }
 
     /** Before the response head: Sluice answers. After it: the client connection closes on a truncated message. */
@@ -339,7 +357,7 @@ final class ForwardExchange implements OriginConnection.Listener {
     /** Sluice's own response; the client connection stays open only if its whole request has been read. */
     private void answer(HttpResponseStatus answerStatus, String proxyStatusError, String detail, String error) {
         dropOrigin();
-        boolean keep = clientKeepAlive && requestComplete;
+        boolean keep = clientKeepAlive && requestComplete && !clientInputClosed;
         FullHttpResponse response = ProxyErrorResponse.create(client.alloc(), answerStatus, proxyStatusError, detail);
         ClientResponseHead.persistence(response.headers(), clientVersion, keep);
         status = answerStatus.code();

@@ -4,6 +4,7 @@ import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -79,6 +80,14 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter {
         }
         releaseWaiting();
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && current != null) {
+            current.clientInputClosed();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.sluice.http1;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -113,6 +114,16 @@ final class OriginConnection extends ChannelInboundHandlerAdapter {
         if (listener != null && ctx.channel().isWritable()) {
             listener.originWritable();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // With half-closure allowed the origin's FIN arrives as this event, after the codec has ended a
+            // close-delimited body. An HTTP/1.1 connection the origin stopped sending on is finished.
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
