@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -200,7 +201,8 @@ final class ForwardExchange implements OriginConnection.Listener {
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug("{} closed during {} {}", originName(), request.request().method(), request.request().uri(), cause);
+            log.debug("{} closed during {} {}", originName(), request.request().method(), request.request().uri(),
+                    cause);
         }
         if (!responseStarted && !heardFromOrigin && !retried && closed.reused()
                 && IDEMPOTENT.contains(request.request().method()) && bytesUp == 0) {
@@ -276,7 +278,8 @@ final class ForwardExchange implements OriginConnection.Listener {
         if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
             if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
                 failBeforeOrDuringResponse(HttpResponseStatus.BAD_GATEWAY, "http_protocol_error",
-                        originName() + " switched protocols though Upgrade was not forwarded", "upstream_protocol_error");
+                        originName() + " switched protocols though Upgrade was not forwarded",
+                        "upstream_protocol_error");
                 return;
             }
             inInformational = true;
@@ -400,8 +403,6 @@ final class ForwardExchange implements OriginConnection.Listener {
     }
 
     private static String address(SocketAddress address) {
-        return address instanceof InetSocketAddress inet
-                ? new HostPort(inet.getAddress().getHostAddress(), inet.getPort()).toString()
-                : String.valueOf(address);
+        return address instanceof InetSocketAddress inet ? NetUtil.toSocketAddressString(inet) : null;
     }
 }
