@@ -376,6 +376,22 @@ class ForwardHandlerTest {
     }
 
     @Test
+    void anOriginThatAnswersWithGarbageGets502() throws Exception {
+        try (ScriptedOrigin scripted = new ScriptedOrigin((index, connection) -> {
+            connection.readHead();
+            connection.send("SSH-2.0-OpenSSH_9.6 this is not HTTP\r\n\r\n");
+            connection.awaitClosedByProxy();
+        }); RawClient client = proxy.raw()) {
+            client.send("GET " + scripted.url("/garbage") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawClient.Response response = client.read();
+
+            assertThat(response.status()).isEqualTo(502);
+            assertThat(response.header("Proxy-Status")).startsWith("sluice; error=http_protocol_error");
+        }
+        assertThat(proxy.accessLog.take().error()).isEqualTo("upstream_protocol_error");
+    }
+
+    @Test
     void anOriginThatDiesMidResponseClosesTheClientConnection() throws Exception {
         origin.enqueue(new MockResponse.Builder().body(new Buffer().write(pattern(1 << 20)))
                 .onResponseBody(new SocketEffect.CloseSocket()).build());

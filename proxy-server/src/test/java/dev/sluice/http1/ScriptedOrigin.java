@@ -87,6 +87,12 @@ final class ScriptedOrigin implements AutoCloseable {
             return null;
         }
 
+        /** Bytes exactly as given, HTTP or not. */
+        void send(String raw) throws IOException {
+            socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+        }
+
         void respond(String body) throws IOException {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + bytes.length + "\r\n\r\n")
