@@ -14,8 +14,9 @@ import java.util.List;
  * names {@code Content-Length} cannot change how a body is delimited.
  */
 final class HopByHopHeaders {
+    // Netty deprecates its constants for these two because they are hop-by-hop, which is why they are here.
     private static final List<AsciiString> ALWAYS = List.of(
-            HttpHeaderNames.CONNECTION, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.CONNECTION, AsciiString.cached("proxy-connection"), AsciiString.cached("keep-alive"),
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE);
 

@@ -127,13 +127,13 @@ final class ForwardProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (OkHttpClient client : okHttpClients) {
             client.dispatcher().executorService().shutdown();
             client.connectionPool().evictAll();
         }
-        server.close().sync();
-        group.shutdownGracefully(0, PATIENCE.toSeconds(), TimeUnit.SECONDS).sync();
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, PATIENCE.toSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
         metrics.close();
     }
 }
