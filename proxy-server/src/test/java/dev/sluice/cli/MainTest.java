@@ -72,9 +72,28 @@ class MainTest {
                     .contains("[0] ads (line 2): host *.ads.example -> deny")
                     .contains("[1] build (line 5): port 443; clients 10.20.0.0/16 -> splice")
                     .contains("default -> deny")
-                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m");
+                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m")
+                    .contains("tls:       off");
             assertThat(out.toString().indexOf("[0] ads")).isLessThan(out.toString().indexOf("[1] build"));
             assertThat(err.toString()).isEmpty();
+        }
+
+        @Test
+        void aTlsBlockIsSummarisedWithItsDefaults(@TempDir Path dir) throws IOException {
+            Path file = Files.writeString(dir.resolve("tls.yaml"), """
+                    tls:
+                      ca: {cert: /var/lib/sluice/certs/ca.crt, key: /var/lib/sluice/certs/ca.key}
+                      upstreamTrust: [system, /etc/sluice/extra-ca.pem]
+                    """);
+
+            assertThat(sluice("check-config", file.toString())).as(err.toString()).isZero();
+
+            assertThat(out.toString()).contains("""
+                    tls:
+                      ca:            cert /var/lib/sluice/certs/ca.crt, key /var/lib/sluice/certs/ca.key
+                      leaf:          maxValidity 7d, cacheSize 2048, cacheTtl 1h
+                      upstreamTrust: system, /etc/sluice/extra-ca.pem
+                    """);
         }
 
         @Test
