@@ -121,8 +121,9 @@ final class TestPki {
         return Files.writeString(file, pem);
     }
 
-    /** A CA's cert and key written to {@code dir} as ca.crt and ca.key (0600). */
+    /** A CA's cert and key written to {@code dir} (created if missing) as ca.crt and ca.key (0600). */
     static List<Path> writeCa(Path dir, KeyPair keys, X509Certificate certificate, KeyFormat format) throws IOException {
+        Files.createDirectories(dir);
         return List.of(writeCertificates(dir.resolve("ca.crt"), certificate),
                 writeKey(dir.resolve("ca.key"), keys, format));
     }
