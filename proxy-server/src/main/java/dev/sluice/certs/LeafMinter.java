@@ -81,11 +81,7 @@ public final class LeafMinter {
         Set<SubjectAltName> names = new LinkedHashSet<>(upstreamNames);
         names.add(SubjectAltName.forHost(host));
         Instant now = clock.instant();
-        Instant notAfter = earliest(upstreamNotAfter, ca.certificate().getNotAfter().toInstant(), now.plus(maxValidity));
-        if (!notAfter.isAfter(now)) {
-            throw new IllegalArgumentException("a leaf for " + host + " would be expired: valid only until " + notAfter
-                    + " (the upstream certificate or the CA has expired)");
-        }
+        Instant notAfter = notAfter(host, upstreamNotAfter, now);
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(),
                 CertificateSigning.randomSerial(), Date.from(now.minus(BACKDATE)),
                 Date.from(notAfter), subject(host), leafKeys.getPublic());
@@ -106,6 +102,23 @@ public final class LeafMinter {
         }
         return new LeafCertificate(CertificateSigning.sign(builder, ca.privateKey()), ca.certificate(),
                 leafKeys.getPrivate());
+    }
+
+    /**
+     * Throws what {@link #mint} would for a leaf already expired, without the cost of minting: lets a caller
+     * refuse at once (and lets {@link LeafCache} keep such requests out of the cache).
+     */
+    public void requireMintable(String host, Instant upstreamNotAfter) {
+        notAfter(host, upstreamNotAfter, clock.instant());
+    }
+
+    private Instant notAfter(String host, Instant upstreamNotAfter, Instant now) {
+        Instant notAfter = earliest(upstreamNotAfter, ca.certificate().getNotAfter().toInstant(), now.plus(maxValidity));
+        if (!notAfter.isAfter(now)) {
+            throw new IllegalArgumentException("a leaf for " + host + " would be expired: valid only until " + notAfter
+                    + " (the upstream certificate or the CA has expired)");
+        }
+        return notAfter;
     }
 
     private static X500Name subject(String host) {
