@@ -4,6 +4,8 @@ import dev.sluice.config.LimitsConfig;
 import dev.sluice.front.ClientTimeouts;
 import dev.sluice.front.FrontServices;
 import dev.sluice.front.HttpFrontHandler;
+import dev.sluice.http1.ForwardHandler;
+import dev.sluice.http1.OriginPools;
 import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
 import io.netty.channel.ChannelInitializer;
@@ -25,10 +27,12 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_CHUNK = 16 * 1024;
 
     private final FrontServices services;
+    private final OriginPools originPools;
     private final ChannelGroup clients;
 
-    ProxyChannelInitializer(FrontServices services, ChannelGroup clients) {
+    ProxyChannelInitializer(FrontServices services, OriginPools originPools, ChannelGroup clients) {
         this.services = services;
+        this.originPools = originPools;
         this.clients = clients;
     }
 
@@ -55,7 +59,6 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK)));
         p.addLast("front", new HttpFrontHandler(services, p.get(ClientTimeouts.class)));
-        // TODO(forward): add http1.ForwardHandler here as "forward" once it lands on main; until then an allowed
-        // absolute-form request reaches the pipeline's tail and gets no answer.
+        p.addLast("forward", new ForwardHandler(originPools, services.metrics(), services.accessLog()));
     }
 }

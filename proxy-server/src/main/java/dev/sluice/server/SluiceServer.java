@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.config.HostPort;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.front.FrontServices;
+import dev.sluice.http1.OriginPools;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.DestinationGuard;
@@ -67,7 +68,8 @@ public final class SluiceServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
-                    .childHandler(new ProxyChannelInitializer(services, server.clients))
+                    .childHandler(new ProxyChannelInitializer(services,
+                            new OriginPools(connector, config.limits(), config.timeouts()), server.clients))
                     .bind(config.listen().toSocketAddress())
                     .sync()
                     .channel();
