@@ -250,10 +250,18 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Handles what was held back, then reads if still waiting for input. */
+    /**
+     * Handles what was held back as one read burst (ending in channelReadComplete, where the forwarder flushes
+     * upstream), then reads if still waiting for input.
+     */
     private void resume() {
+        boolean dispatched = false;
         while (!held.isEmpty() && !mustHold(held.peek())) {
             dispatch(held.poll());
+            dispatched = true;
+        }
+        if (dispatched) {
+            ctx.fireChannelReadComplete();
         }
         readIfWaiting();
     }

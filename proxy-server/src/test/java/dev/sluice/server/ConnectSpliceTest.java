@@ -8,7 +8,6 @@ import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,7 +77,7 @@ class ConnectSpliceTest {
         try (Socket client = socket()) {
             client.getOutputStream().write(("CONNECT origin.test:" + origin.port() + " HTTP/1.1\r\n\r\nhello")
                     .getBytes(StandardCharsets.US_ASCII));
-            assertThat(readHead(client.getInputStream())).startsWith("HTTP/1.1 200 Connection established");
+            assertThat(RawHttp.readHead(client.getInputStream())).startsWith("HTTP/1.1 200 Connection established");
             assertThat(readExactly(client.getInputStream(), 5)).isEqualTo("hello");
         }
     }
@@ -260,10 +259,7 @@ class ConnectSpliceTest {
     // --- clients ---
 
     private Socket socket() throws IOException {
-        Socket socket = new Socket();
-        socket.connect(sluice.proxyAddress(), 10_000);
-        socket.setSoTimeout(20_000);
-        return socket;
+        return RawHttp.open(sluice.proxyAddress());
     }
 
     private Socket connectThroughSluice(String target) throws IOException {
@@ -273,29 +269,10 @@ class ConnectSpliceTest {
         return socket;
     }
 
-    /** Sends a request and reads Sluice's answer: the head, plus a body of Content-Length bytes. */
+    /** Sends a request and reads Sluice's answer. */
     private static String request(Socket socket, String request) throws IOException {
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        String head = readHead(socket.getInputStream());
-        int length = 0;
-        for (String line : head.split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return head + readExactly(socket.getInputStream(), length);
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed inside a response head: " + head);
-            }
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
+        RawHttp.send(socket, request);
+        return RawHttp.readResponse(socket.getInputStream());
     }
 
     private static String readExactly(InputStream in, int n) throws IOException {

@@ -8,9 +8,7 @@ import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.PasswordHasher;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -119,23 +117,11 @@ class SluiceServerTest {
 
     /** Sends a CONNECT (with Basic credentials when given) and returns the response head. */
     private String connect(String target, String credentials) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(sluice.proxyAddress(), 10_000);
-            socket.setSoTimeout(20_000);
+        try (Socket socket = RawHttp.open(sluice.proxyAddress())) {
             String auth = credentials == null ? "" : "Proxy-Authorization: Basic "
                     + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)) + "\r\n";
-            socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\n" + auth + "\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                head.write(b);
-            }
-            return head.toString(StandardCharsets.US_ASCII);
+            RawHttp.send(socket, "CONNECT " + target + " HTTP/1.1\r\n" + auth + "\r\n");
+            return RawHttp.readHead(socket.getInputStream());
         }
     }
 }
