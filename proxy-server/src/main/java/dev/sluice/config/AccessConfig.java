@@ -10,6 +10,13 @@ import java.util.List;
  * @param allowDestinations CIDRs exempt from the destination guard (loopback, link-local, ... are denied otherwise)
  */
 public record AccessConfig(List<Cidr> clients, List<PortRange> connectPorts, List<Cidr> allowDestinations) {
+    /** Loopback and private ranges may use the proxy; CONNECT reaches 443 only. */
+    public static final AccessConfig DEFAULTS = new AccessConfig(
+            List.of("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7").stream()
+                    .map(Cidr::parse).toList(),
+            List.of(new PortRange(443, 443)),
+            List.of());
+
     public AccessConfig {
         clients = List.copyOf(clients);
         connectPorts = List.copyOf(connectPorts);

@@ -1,18 +1,199 @@
 package dev.sluice.config;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
 
-/** SnakeYAML (safe) node tree to {@link SluiceConfig}; every error carries file, line and key. */
+/**
+ * SnakeYAML (safe) node tree to {@link SluiceConfig}; every error carries file, line and key.
+ * The loader walks the composed node tree itself instead of binding to classes, so that each value keeps its
+ * line number and every mistake in a file is reported in one run.
+ */
 public final class ConfigLoader {
-    private ConfigLoader() {
+    static final String SYNTAX = "(yaml)";
+
+    private final NodeReader reader;
+
+    private ConfigLoader(Problems problems) {
+        this.reader = new NodeReader(problems);
     }
 
     public static SluiceConfig load(Path file) throws ConfigException {
-        throw new UnsupportedOperationException("implemented in config branch");
+        String source = file.toString();
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of(new ConfigError(source, 0, "(file)", "no such file")));
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(List.of(new ConfigError(source, 0, "(file)", "not UTF-8 text")));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigError(source, 0, "(file)", "cannot read: " + e)));
+        }
+        return parse(text, source);
     }
 
     /** Parses YAML text; {@code sourceName} stands in for the file name in errors. */
     public static SluiceConfig parse(String yaml, String sourceName) throws ConfigException {
-        throw new UnsupportedOperationException("implemented in config branch");
+        Problems problems = new Problems(sourceName);
+        Node root = compose(yaml, problems);
+        SluiceConfig config = null;
+        if (root != null) {
+            YamlMapping top = YamlMapping.of(root, "", problems);
+            if (top != null) {
+                config = new ConfigLoader(problems).read(top, sourceName);
+            }
+        }
+        problems.throwIfAny();
+        return config;
+    }
+
+    private static Node compose(String yaml, Problems problems) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(20);
+        try {
+            Node root = new Yaml(new SafeConstructor(options)).compose(new StringReader(yaml));
+            if (root == null || YamlMapping.isNull(root)) {
+                problems.add(1, "", "the file is empty; it needs at least one key (see config/sluice.yaml)");
+                return null;
+            }
+            return root;
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            problems.add(mark == null ? 1 : mark.getLine() + 1, SYNTAX, syntaxMessage(e));
+        } catch (YAMLException e) {
+            problems.add(1, SYNTAX, e.getMessage());
+        }
+        return null;
+    }
+
+    private static String syntaxMessage(MarkedYAMLException e) {
+        String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+        return e.getContext() != null ? e.getContext() + ": " + problem : problem;
+    }
+
+    private SluiceConfig read(YamlMapping top, String source) {
+        HostPort listen = reader.optional(top, "listen", SluiceConfig.DEFAULT_LISTEN, reader::hostPort);
+        HostPort admin = reader.optional(top, "admin", SluiceConfig.DEFAULT_ADMIN, reader::hostPort);
+        Map<String, InetAddress> hosts = reader.optional(top, "hosts", Map.of(), this::hosts);
+        AccessConfig access = reader.optional(top, "access", AccessConfig.DEFAULTS, this::access);
+        AuthConfig auth = reader.optional(top, "auth", AuthConfig.NONE, new AuthReader(reader)::read);
+        List<RuleConfig> rules = reader.optional(top, "rules", List.of(), new RuleReader(reader)::read);
+        Action defaultAction = reader.optional(top, "default", Action.SPLICE, reader::action);
+        TimeoutsConfig timeouts = reader.optional(top, "timeouts", TimeoutsConfig.DEFAULTS, this::timeouts);
+        LimitsConfig limits = reader.optional(top, "limits", LimitsConfig.DEFAULTS, this::limits);
+        AccessLogConfig accessLog = reader.optional(top, "accessLog", AccessLogConfig.DEFAULTS, this::accessLog);
+        top.rejectUnknown();
+        return new SluiceConfig(source, listen, admin, hosts, access, auth, rules, defaultAction, timeouts, limits,
+                accessLog);
+    }
+
+    /** {@code name: literal-address}; names compare case-insensitively, so Foo and foo collide. */
+    private Map<String, InetAddress> hosts(Node node, String path) {
+        YamlMapping map = YamlMapping.of(node, path, reader.problems());
+        if (map == null) {
+            return null;
+        }
+        Map<String, InetAddress> hosts = new LinkedHashMap<>();
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        for (Map.Entry<String, NodeTuple> entry : map.entries().entrySet()) {
+            Node keyNode = entry.getValue().getKeyNode();
+            String key = map.child(entry.getKey());
+            String name = HostNames.normalize(entry.getKey());
+            if (!HostNames.isValid(name) || Cidr.literal(name) != null) {
+                reader.problems().add(keyNode, key, "not a host name");
+                continue;
+            }
+            Integer first = lines.putIfAbsent(name, Problems.line(keyNode));
+            if (first != null) {
+                reader.problems().add(keyNode, key, "duplicate host (first at line " + first + ")");
+                continue;
+            }
+            InetAddress address = reader.parsed(entry.getValue().getValueNode(), key, text -> {
+                InetAddress literal = Cidr.literal(text);
+                if (literal == null) {
+                    throw new IllegalArgumentException("expected an IP address, got '" + text + "' (no DNS names here)");
+                }
+                return literal;
+            });
+            if (address != null) {
+                hosts.put(name, address);
+            }
+        }
+        return hosts;
+    }
+
+    private AccessConfig access(Node node, String path) {
+        YamlMapping map = YamlMapping.of(node, path, reader.problems());
+        if (map == null) {
+            return null;
+        }
+        AccessConfig defaults = AccessConfig.DEFAULTS;
+        AccessConfig access = new AccessConfig(
+                reader.optional(map, "clients", defaults.clients(), reader::cidrs),
+                reader.optional(map, "connectPorts", defaults.connectPorts(), reader::ports),
+                reader.optional(map, "allowDestinations", defaults.allowDestinations(), reader::cidrs));
+        map.rejectUnknown();
+        return access;
+    }
+
+    private TimeoutsConfig timeouts(Node node, String path) {
+        YamlMapping map = YamlMapping.of(node, path, reader.problems());
+        if (map == null) {
+            return null;
+        }
+        TimeoutsConfig d = TimeoutsConfig.DEFAULTS;
+        TimeoutsConfig timeouts = new TimeoutsConfig(
+                reader.optional(map, "connect", d.connect(), reader::duration),
+                reader.optional(map, "requestHeader", d.requestHeader(), reader::duration),
+                reader.optional(map, "idleTunnel", d.idleTunnel(), reader::duration),
+                reader.optional(map, "idleClient", d.idleClient(), reader::duration),
+                reader.optional(map, "idleUpstream", d.idleUpstream(), reader::duration));
+        map.rejectUnknown();
+        return timeouts;
+    }
+
+    private LimitsConfig limits(Node node, String path) {
+        YamlMapping map = YamlMapping.of(node, path, reader.problems());
+        if (map == null) {
+            return null;
+        }
+        LimitsConfig d = LimitsConfig.DEFAULTS;
+        LimitsConfig limits = new LimitsConfig(
+                reader.optional(map, "maxRequestLine", d.maxRequestLine(), (n, p) -> reader.integer(n, p, 256, 1 << 20)),
+                reader.optional(map, "maxHeaderBytes", d.maxHeaderBytes(), (n, p) -> reader.integer(n, p, 1024, 1 << 24)),
+                reader.optional(map, "maxIdleUpstreamPerOrigin", d.maxIdleUpstreamPerOrigin(),
+                        (n, p) -> reader.integer(n, p, 0, 1024)));
+        map.rejectUnknown();
+        return limits;
+    }
+
+    private AccessLogConfig accessLog(Node node, String path) {
+        YamlMapping map = YamlMapping.of(node, path, reader.problems());
+        if (map == null) {
+            return null;
+        }
+        AccessLogConfig d = AccessLogConfig.DEFAULTS;
+        AccessLogConfig accessLog = new AccessLogConfig(
+                reader.optional(map, "enabled", d.enabled(), reader::bool),
+                reader.optional(map, "path", d.path(), reader::string));
+        map.rejectUnknown();
+        return accessLog;
     }
 }

@@ -1,28 +1,76 @@
 package dev.sluice.policy;
 
+import dev.sluice.config.Action;
+import dev.sluice.config.Cidr;
+import dev.sluice.config.HostNames;
+import dev.sluice.config.PortRange;
 import dev.sluice.config.SluiceConfig;
+import java.net.InetAddress;
+import java.util.List;
 
 /**
  * Pure decisions from an immutable config; no IO. Thread-safe.
  * Order: client allowlist, then (for CONNECT) the port allowlist, then rules (first match wins), then default.
  */
 public final class Policy {
+    public static final String CLIENTS_RULE = "access.clients";
+    public static final String CONNECT_PORTS_RULE = "access.connectPorts";
+    public static final String DEFAULT_RULE = "default";
+
+    private final List<Cidr> clients;
+    private final List<PortRange> connectPorts;
+    private final List<RuleMatcher> rules;
+    private final Decision clientRefused;
+    private final Decision byDefault;
+
+    private Policy(SluiceConfig config) {
+        List<Cidr> allow = config.access().allowDestinations();
+        clients = config.access().clients();
+        connectPorts = config.access().connectPorts();
+        rules = config.rules().stream().map(rule -> new RuleMatcher(rule, allow)).toList();
+        clientRefused = new Decision(Action.DENY, CLIENTS_RULE, "client address not in access.clients", List.of());
+        byDefault = new Decision(config.defaultAction(), DEFAULT_RULE, "no rule matched", allow);
+    }
+
     public static Policy from(SluiceConfig config) {
-        throw new UnsupportedOperationException("implemented in policy branch");
+        return new Policy(config);
     }
 
     /** Whether the client may use the proxy at all (checked at accept, before reading anything). */
-    public boolean clientAllowed(java.net.InetAddress client) {
-        throw new UnsupportedOperationException("implemented in policy branch");
+    public boolean clientAllowed(InetAddress client) {
+        for (Cidr cidr : clients) {
+            if (cidr.contains(client)) return true;
+        }
+        return false;
     }
 
     /** A CONNECT: access checks including the connect port allowlist, then rules. */
     public Decision decideConnect(ConnectionFacts facts) {
-        throw new UnsupportedOperationException("implemented in policy branch");
+        if (!clientAllowed(facts.client())) {
+            return clientRefused;
+        }
+        if (connectPorts.stream().noneMatch(range -> range.contains(facts.port()))) {
+            return new Decision(Action.DENY, CONNECT_PORTS_RULE,
+                    "port " + facts.port() + " not in access.connectPorts", List.of());
+        }
+        return rules(facts);
     }
 
-    /** An absolute-form http:// request: rules only (any port may be forwarded to). */
+    /** An absolute-form http:// request: the client allowlist, then rules (any port may be forwarded to). */
     public Decision decideForward(ConnectionFacts facts) {
-        throw new UnsupportedOperationException("implemented in policy branch");
+        if (!clientAllowed(facts.client())) {
+            return clientRefused;
+        }
+        return rules(facts);
+    }
+
+    private Decision rules(ConnectionFacts facts) {
+        String host = HostNames.normalize(facts.host());
+        for (RuleMatcher rule : rules) {
+            if (rule.matches(facts.client(), host, facts.port())) {
+                return rule.decision();
+            }
+        }
+        return byDefault;
     }
 }

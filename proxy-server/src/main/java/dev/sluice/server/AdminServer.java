@@ -2,18 +2,139 @@ package dev.sluice.server;
 
 import dev.sluice.config.HostPort;
 import dev.sluice.observe.Metrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** The admin listener: {@code /metrics}, {@code /healthz}, {@code /readyz} over plain HTTP/1.1. */
 public final class AdminServer {
+    static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String TEXT = "text/plain; charset=utf-8";
+    /** Admin requests have no body; anything bigger is not a scraper or a probe. */
+    private static final int MAX_REQUEST_BYTES = 8 * 1024;
+    /** Scrapers keep connections between scrapes; one silent this long is dropped. */
+    private static final int IDLE_SECONDS = 120;
+
     private AdminServer() {
     }
 
     /** Binds and returns the server channel (its localAddress gives the real port when port 0 was asked). */
     public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready)
             throws InterruptedException {
-        throw new UnsupportedOperationException("implemented in observe branch");
+        AdminHandler handler = new AdminHandler(metrics, ready);
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS),
+                                new HttpServerCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(MAX_REQUEST_BYTES)
+                                        .setMaxHeaderSize(MAX_REQUEST_BYTES)),
+                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                handler);
+                    }
+                })
+                .bind(address.toSocketAddress()).sync().channel();
+    }
+
+    /** Routes a request to its answer; stateless, so one instance serves every connection. */
+    @ChannelHandler.Sharable
+    private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Metrics metrics;
+        private final BooleanSupplier ready;
+
+        AdminHandler(Metrics metrics, BooleanSupplier ready) {
+            this.metrics = metrics;
+            this.ready = ready;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (request.decoderResult().isFailure()) {
+                respond(ctx, false, HttpResponseStatus.BAD_REQUEST, TEXT, "bad request");
+                return;
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (!HttpMethod.GET.equals(request.method())) {
+                FullHttpResponse response = response(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
+                        "method not allowed");
+                response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
+                send(ctx, keepAlive, response);
+                return;
+            }
+            switch (new QueryStringDecoder(request.uri()).path()) {
+                // Scraping formats a few hundred lines: cheap enough to stay on the event loop.
+                case "/metrics" -> respond(ctx, keepAlive, HttpResponseStatus.OK, METRICS_CONTENT_TYPE,
+                        metrics.scrape());
+                case "/healthz" -> respond(ctx, keepAlive, HttpResponseStatus.OK, TEXT, "ok");
+                case "/readyz" -> {
+                    if (ready.getAsBoolean()) {
+                        respond(ctx, keepAlive, HttpResponseStatus.OK, TEXT, "ready");
+                    } else {
+                        respond(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "not ready");
+                    }
+                }
+                default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "not found");
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Idle timeouts and peer resets are routine here; nothing to report beyond closing.
+            ctx.close();
+        }
+
+        private static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
+                                    String contentType, String body) {
+            send(ctx, keepAlive, response(ctx, status, contentType, body));
+        }
+
+        private static FullHttpResponse response(ChannelHandlerContext ctx, HttpResponseStatus status,
+                                                 String contentType, String body) {
+            ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+            return response;
+        }
+
+        private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+            HttpUtil.setKeepAlive(response, keepAlive);
+            if (keepAlive) {
+                ctx.writeAndFlush(response, ctx.voidPromise());
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
     }
 }

@@ -1,0 +1,83 @@
+package dev.sluice.cli;
+
+import dev.sluice.config.AccessConfig;
+import dev.sluice.config.Cidr;
+import dev.sluice.config.MatchConfig;
+import dev.sluice.config.PortRange;
+import dev.sluice.config.RuleConfig;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TimeoutsConfig;
+import io.netty.util.NetUtil;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The effective configuration as {@code check-config} prints it: defaults filled in, rules in match order. */
+final class ConfigSummary {
+    private ConfigSummary() {
+    }
+
+    static String render(SluiceConfig c) {
+        StringBuilder out = new StringBuilder();
+        line(out, "%s: OK", c.source());
+        line(out, "listen:    %s", c.listen());
+        line(out, "admin:     %s", c.admin());
+        AccessConfig access = c.access();
+        line(out, "access:");
+        line(out, "  clients:           %s", join(access.clients()));
+        line(out, "  connectPorts:      %s", join(access.connectPorts()));
+        line(out, "  allowDestinations: %s", join(access.allowDestinations()));
+        line(out, "auth:      %s", c.auth().enabled()
+                ? "basic, realm \"" + c.auth().realm() + "\", users: " + c.auth().users().keySet().stream().sorted()
+                        .collect(Collectors.joining(", "))
+                : "off");
+        line(out, "hosts:     %s", c.hosts().isEmpty() ? "(none)" : c.hosts().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + " -> " + NetUtil.toAddressString(e.getValue()))
+                .collect(Collectors.joining(", ")));
+        line(out, "rules (first match wins):");
+        for (int i = 0; i < c.rules().size(); i++) {
+            RuleConfig rule = c.rules().get(i);
+            line(out, "  [%d] %s (line %d): %s -> %s%s", i, rule.name(), rule.line(), describe(rule.match()),
+                    rule.action().yamlName(),
+                    rule.allowDestinations().isEmpty() ? "" : ", allowDestinations " + join(rule.allowDestinations()));
+        }
+        line(out, "  default -> %s", c.defaultAction().yamlName());
+        TimeoutsConfig t = c.timeouts();
+        line(out, "timeouts:  connect %s, requestHeader %s, idleTunnel %s, idleClient %s, idleUpstream %s",
+                format(t.connect()), format(t.requestHeader()), format(t.idleTunnel()), format(t.idleClient()),
+                format(t.idleUpstream()));
+        line(out, "limits:    maxRequestLine %d, maxHeaderBytes %d, maxIdleUpstreamPerOrigin %d",
+                c.limits().maxRequestLine(), c.limits().maxHeaderBytes(), c.limits().maxIdleUpstreamPerOrigin());
+        line(out, "accessLog: %s", c.accessLog().enabled() ? c.accessLog().path() : "off");
+        return out.toString();
+    }
+
+    private static String describe(MatchConfig match) {
+        List<String> parts = new ArrayList<>();
+        if (!match.hosts().isEmpty()) parts.add("host " + String.join(", ", match.hosts()));
+        if (match.hostRegex() != null) parts.add("hostRegex " + match.hostRegex().pattern());
+        if (!match.ports().isEmpty()) parts.add("port " + join(match.ports()));
+        if (!match.clients().isEmpty()) parts.add("clients " + join(match.clients()));
+        return parts.isEmpty() ? "any" : String.join("; ", parts);
+    }
+
+    private static String join(List<?> values) {
+        return values.isEmpty() ? "(none)" : values.stream().map(Object::toString).collect(Collectors.joining(", "));
+    }
+
+    /** The largest unit that writes the duration exactly, as YAML would: 90s, 15m, 250ms. */
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+        if (ms % 60_000 == 0) return ms / 60_000 + "m";
+        if (ms % 1_000 == 0) return ms / 1_000 + "s";
+        return ms + "ms";
+    }
+
+    private static void line(StringBuilder out, String format, Object... args) {
+        out.append(String.format(format, args)).append('\n');
+    }
+}

@@ -1,0 +1,78 @@
+package dev.sluice.cli;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.HostPort;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.Metrics;
+import dev.sluice.server.SluiceServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Starts the proxy and admin listeners and serves until the process is stopped (SIGTERM drains). */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Start the proxy.")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "config/sluice.yaml",
+            description = "YAML config file (default: ${DEFAULT-VALUE}).")
+    Path configFile;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Proxy listener; overrides 'listen' in the file.")
+    HostPort listen;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "Admin listener (/metrics, /healthz, /readyz); overrides 'admin' in the file.")
+    HostPort admin;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SluiceConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            CheckConfigCommand.printErrors(e, spec.commandLine().getErr());
+            return 1;
+        }
+        if (listen != null) config = config.withListen(listen);
+        if (admin != null) config = config.withAdmin(admin);
+
+        Metrics metrics = Metrics.create();
+        metrics.configRules(config.rules().size());
+        AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
+        SluiceServer server;
+        try {
+            server = SluiceServer.start(config, metrics, accessLog);
+        } catch (InterruptedException e) {
+            accessLog.close();
+            throw e;
+        } catch (Exception e) {
+            // Typically a port in use: say so in one line rather than a stack trace.
+            accessLog.close();
+            spec.commandLine().getErr().println("sluice: cannot start: " + e);
+            return 1;
+        }
+        LOG.info("Sluice listening on {} (proxy) and {} (admin); config {}: {} rules, default {}",
+                server.proxyAddress(), server.adminAddress(), config.source(), config.rules().size(),
+                config.defaultAction().yamlName());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Sluice stopping");
+            server.close();
+            accessLog.close();
+            metrics.close();
+        }, "sluice-shutdown"));
+        server.awaitTermination();
+        return 0;
+    }
+}

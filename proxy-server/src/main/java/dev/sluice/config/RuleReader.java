@@ -1,0 +1,114 @@
+package dev.sluice.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * The {@code rules:} list. A new match criterion (SNI, ALPN offers) is one {@code take} in {@link #match} and
+ * one field in {@link MatchConfig}; a new action is one {@link Action} constant.
+ */
+final class RuleReader {
+    /** Rule names become metric labels and {@code Proxy-Status} details: keep them plain. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final NodeReader reader;
+
+    RuleReader(NodeReader reader) {
+        this.reader = reader;
+    }
+
+    List<RuleConfig> read(Node node, String path) {
+        if (!(node instanceof SequenceNode sequence)) {
+            reader.problems().add(node, path, "expected a list of rules (lines starting with '- '), got "
+                    + NodeReader.describe(node));
+            return null;
+        }
+        List<RuleConfig> rules = new ArrayList<>();
+        Map<String, Integer> firstLines = new HashMap<>();
+        List<Node> elements = sequence.getValue();
+        for (int i = 0; i < elements.size(); i++) {
+            RuleConfig rule = rule(elements.get(i), path + "[" + i + "]", firstLines);
+            if (rule != null) {
+                rules.add(rule);
+            }
+        }
+        return rules;
+    }
+
+    private RuleConfig rule(Node node, String path, Map<String, Integer> firstLines) {
+        YamlMapping map = YamlMapping.of(node, path, reader.problems());
+        if (map == null) {
+            return null;
+        }
+        Node nameNode = map.require("name");
+        String name = nameNode == null ? null : reader.parsed(nameNode, map.child("name"), this::name);
+        if (name != null) {
+            Integer first = firstLines.putIfAbsent(name, Problems.line(nameNode));
+            if (first != null) {
+                reader.problems().add(nameNode, map.child("name"), "duplicate rule name '" + name + "' (first at line " + first + ")");
+            }
+        }
+        MatchConfig match = reader.optional(map, "match", MatchConfig.ANY, this::match);
+        Node actionNode = map.require("action");
+        Action action = actionNode == null ? null : reader.action(actionNode, map.child("action"));
+        List<Cidr> allowDestinations = reader.optional(map, "allowDestinations", List.of(), reader::cidrs);
+        map.rejectUnknown();
+        if (name == null || action == null) {
+            return null;
+        }
+        return new RuleConfig(name, match, action, allowDestinations, Problems.line(node));
+    }
+
+    private String name(String text) {
+        if (!NAME.matcher(text).matches()) {
+            throw new IllegalArgumentException("use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        if (text.equals("default") || text.startsWith("access.")) {
+            throw new IllegalArgumentException("'" + text + "' is reserved for Sluice's built-in decisions");
+        }
+        return text;
+    }
+
+    private MatchConfig match(Node node, String path) {
+        YamlMapping map = YamlMapping.of(node, path, reader.problems());
+        if (map == null) {
+            return null;
+        }
+        MatchConfig match = new MatchConfig(
+                reader.optional(map, "host", List.of(), (n, p) -> reader.list(n, p, this::hostPattern)),
+                reader.optional(map, "hostRegex", null, this::hostRegex),
+                reader.optional(map, "port", List.of(), reader::ports),
+                reader.optional(map, "clients", List.of(), reader::cidrs));
+        map.rejectUnknown();
+        return match;
+    }
+
+    /** {@code example.com}, {@code *.example.com} or an IP literal; stored normalized. */
+    private String hostPattern(Node node, String path) {
+        return reader.parsed(node, path, text -> {
+            String host = HostNames.normalize(text);
+            String name = host.startsWith("*.") ? host.substring(2) : host;
+            if (!HostNames.isValid(name)) {
+                throw new IllegalArgumentException("expected a host name, '*.suffix' or an IP address, got '" + text + "'");
+            }
+            return host;
+        });
+    }
+
+    private Pattern hostRegex(Node node, String path) {
+        return reader.parsed(node, path, text -> {
+            try {
+                return Pattern.compile(text, Pattern.CASE_INSENSITIVE);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("not a valid regular expression: " + e.getDescription()
+                        + " near index " + e.getIndex());
+            }
+        });
+    }
+}

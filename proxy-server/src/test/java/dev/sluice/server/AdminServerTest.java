@@ -1,0 +1,154 @@
+package dev.sluice.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.config.HostPort;
+import dev.sluice.observe.Metrics;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Metrics metrics = Metrics.create();
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+    private Channel server;
+
+    @BeforeEach
+    void start() throws InterruptedException {
+        server = AdminServer.bind(group, new HostPort("127.0.0.1", 0), metrics, ready::get);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        metrics.close();
+    }
+
+    @Test
+    void metricsServesThePrometheusTextFormat() throws Exception {
+        metrics.connectionOpened(Metrics.KIND_TUNNEL);
+
+        HttpResponse<String> response = get("/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(response.body()).contains("sluice_connections_active{kind=\"tunnel\"} 1.0",
+                "jvm_memory_used_bytes");
+    }
+
+    @Test
+    void healthzSaysOkWhileTheProcessRuns() throws Exception {
+        ready.set(false);
+
+        HttpResponse<String> response = get("/healthz");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("ok");
+    }
+
+    @Test
+    void readyzFollowsTheReadinessSupplier() throws Exception {
+        HttpResponse<String> whenReady = get("/readyz");
+        ready.set(false);
+        HttpResponse<String> whenNotReady = get("/readyz");
+
+        assertThat(whenReady.statusCode()).isEqualTo(200);
+        assertThat(whenReady.body()).isEqualTo("ready");
+        assertThat(whenNotReady.statusCode()).isEqualTo(503);
+        assertThat(whenNotReady.body()).isEqualTo("not ready");
+    }
+
+    @Test
+    void unknownPathsAre404() throws Exception {
+        HttpResponse<String> response = get("/admin");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aQueryStringDoesNotChangeThePath() throws Exception {
+        assertThat(get("/healthz?verbose=1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void otherMethodsAre405WithAllow() throws Exception {
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(uri("/metrics")).timeout(TIMEOUT).POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("allow")).hasValue("GET");
+    }
+
+    @Test
+    void oneConnectionServesSeveralRequests() throws Exception {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /readyz HTTP/1.1\r\nHost: a\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            String answer = readAll(socket.getInputStream());
+
+            assertThat(answer).startsWith("HTTP/1.1 200 OK").contains("\r\n\r\nok", "\r\n\r\nready");
+        }
+    }
+
+    @Test
+    void oversizedHeadersGetA400AndTheConnectionCloses() throws Exception {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /metrics HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(16 * 1024) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            assertThat(readAll(socket.getInputStream())).startsWith("HTTP/1.1 400 Bad Request");
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        InetSocketAddress address = (InetSocketAddress) server.localAddress();
+        return URI.create("http://127.0.0.1:" + address.getPort() + path);
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort());
+        socket.setSoTimeout((int) TIMEOUT.toMillis());
+        return socket;
+    }
+
+    /** Reads until the server closes the connection. */
+    private static String readAll(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    }
+}
