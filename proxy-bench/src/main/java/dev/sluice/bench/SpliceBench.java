@@ -55,8 +55,9 @@ final class SpliceBench implements Callable<Integer> {
         SluiceConfig config = ConfigLoader.parse(CONFIG, "bench.yaml");
         Download download = new Download(Duration.ofSeconds(timeoutSeconds));
         try (BlastOrigin origin = new BlastOrigin(bytes);
-             AccessLog accessLog = AccessLog.create(config.accessLog());
-             SluiceServer sluice = SluiceServer.start(config, Metrics.create(), accessLog)) {
+             Metrics metrics = Metrics.create();
+             AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
+             SluiceServer sluice = SluiceServer.start(config, metrics, accessLog)) {
             InetSocketAddress originAddress = origin.address();
             InetSocketAddress proxy = sluice.proxyAddress();
             for (int i = 0; i < warmup; i++) {

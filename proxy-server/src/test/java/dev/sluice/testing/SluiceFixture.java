@@ -43,14 +43,17 @@ public final class SluiceFixture implements AutoCloseable {
     public static final Duration PATIENCE = Duration.ofSeconds(20);
 
     private final SluiceServer server;
+    private final Metrics metrics;
     private final AccessLog accessLog;
     private final Path tempDir;
     private final Path accessLogFile;
     private final String yaml;
     private final List<OkHttpClient> okHttpClients = new CopyOnWriteArrayList<>();
 
-    private SluiceFixture(SluiceServer server, AccessLog accessLog, Path tempDir, Path accessLogFile, String yaml) {
+    private SluiceFixture(SluiceServer server, Metrics metrics, AccessLog accessLog, Path tempDir, Path accessLogFile,
+                          String yaml) {
         this.server = server;
+        this.metrics = metrics;
         this.accessLog = accessLog;
         this.tempDir = tempDir;
         this.accessLogFile = accessLogFile;
@@ -100,9 +103,16 @@ public final class SluiceFixture implements AutoCloseable {
                 Path accessLogFile = tempDir.resolve("access.log");
                 String text = yaml(accessLogFile);
                 SluiceConfig config = ConfigLoader.parse(text, "e2e-fixture.yaml");
-                AccessLog accessLog = AccessLog.create(config.accessLog());
-                SluiceServer server = SluiceServer.start(config, Metrics.create(), accessLog);
-                return new SluiceFixture(server, accessLog, tempDir, accessLogFile, text);
+                Metrics metrics = Metrics.create();
+                AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
+                try {
+                    SluiceServer server = SluiceServer.start(config, metrics, accessLog);
+                    return new SluiceFixture(server, metrics, accessLog, tempDir, accessLogFile, text);
+                } catch (RuntimeException | InterruptedException e) {
+                    accessLog.close();
+                    metrics.close();
+                    throw e;
+                }
             } catch (ConfigException e) {
                 deleteQuietly(tempDir);
                 throw new IllegalArgumentException("fixture YAML rejected:\n" + e.getMessage(), e);
@@ -276,6 +286,7 @@ public final class SluiceFixture implements AutoCloseable {
             server.close();
         } finally {
             accessLog.close();
+            metrics.close();
             deleteQuietly(tempDir);
         }
         for (OkHttpClient client : okHttpClients) {
