@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import dev.sluice.testing.TestPki;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -46,7 +47,7 @@ class ConnectTunnelTest {
             HttpClient client = sluice.httpClient().version(HttpClient.Version.HTTP_2).build();
 
             HttpResponse<String> response = client.send(
-                    HttpRequest.newBuilder(java.net.URI.create(url("https", origin, "/h2"))).build(),
+                    jdkGet(url("https", origin, "/h2")),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).isEqualTo(200);
@@ -65,7 +66,7 @@ class ConnectTunnelTest {
             HttpClient client = sluice.httpClient().version(HttpClient.Version.HTTP_1_1).build();
 
             HttpResponse<String> response = client.send(
-                    HttpRequest.newBuilder(java.net.URI.create(url("https", origin, "/h1"))).build(),
+                    jdkGet(url("https", origin, "/h1")),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).isEqualTo(200);
@@ -149,6 +150,11 @@ class ConnectTunnelTest {
             assertThat(line.text("client")).startsWith("127.0.0.1");
         }
         sluice.awaitMetric(splicesBefore + 1, "sluice_decisions_total", "action", "splice");
+    }
+
+    /** JDK HttpClient waits forever by default; a test must not. */
+    static HttpRequest jdkGet(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(SluiceFixture.PATIENCE).build();
     }
 
     static RecordedRequest take(MockWebServer origin) throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.sluice.e2e;
 
+import static dev.sluice.e2e.ConnectTunnelTest.jdkGet;
 import static dev.sluice.e2e.ConnectTunnelTest.pattern;
 import static dev.sluice.e2e.ConnectTunnelTest.take;
 import static dev.sluice.testing.TestOrigins.authority;
@@ -11,9 +12,7 @@ import dev.sluice.testing.RawResponse;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 import mockwebserver3.MockResponse;
@@ -94,7 +93,7 @@ class ForwardTest {
         HttpClient client = sluice.httpClient().version(HttpClient.Version.HTTP_1_1).build();
 
         HttpResponse<String> response = client.send(
-                HttpRequest.newBuilder(URI.create(url("http", origin, "/jdk"))).build(),
+                jdkGet(url("http", origin, "/jdk")),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(201);
