@@ -145,8 +145,8 @@ class ConnectTunnelTest {
             var line = sluice.awaitAccessLog(l -> "CONNECT".equals(l.text("method")) && target.equals(l.text("target")));
             assertThat(line.text("action")).isEqualTo("splice");
             assertThat(line.number("status")).isEqualTo(200);
-            assertThat(line.number("bytesUp")).isPositive();
-            assertThat(line.number("bytesDown")).isPositive();
+            assertThat(line.number("bytes_up")).isPositive();
+            assertThat(line.number("bytes_down")).isPositive();
             assertThat(line.text("client")).startsWith("127.0.0.1");
         }
         sluice.awaitMetric(splicesBefore + 1, "sluice_decisions_total", "action", "splice");

@@ -103,7 +103,7 @@ class ForwardTest {
         var line = sluice.awaitAccessLog(l -> target.equals(l.text("target")));
         assertThat(line.text("method")).isEqualTo("GET");
         assertThat(line.number("status")).isEqualTo(201);
-        assertThat(line.number("bytesDown")).isPositive();
+        assertThat(line.number("bytes_down")).isPositive();
         sluice.awaitMetric(before + 1, "sluice_http_requests_total", "method", "GET", "status", "201");
     }
 
