@@ -59,7 +59,7 @@ class ProxyAuthTest {
 
         for (RawResponse response : new RawResponse[] {forwarded, tunnelled}) {
             assertThat(response.status()).isEqualTo(407);
-            assertThat(response.header("Proxy-Authenticate")).isEqualTo("Basic realm=\"sluice-test\"");
+            assertThat(response.header("Proxy-Authenticate")).startsWith("Basic realm=\"sluice-test\"");
             assertThat(response.header("Proxy-Status")).startsWith("sluice");
         }
         sluice.awaitMetric(2, "sluice_http_requests_total", "status", "407");
