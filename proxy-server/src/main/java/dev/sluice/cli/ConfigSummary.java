@@ -7,6 +7,7 @@ import dev.sluice.config.PortRange;
 import dev.sluice.config.RuleConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.TimeoutsConfig;
+import dev.sluice.config.TlsConfig;
 import io.netty.util.NetUtil;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,24 @@ final class ConfigSummary {
         line(out, "limits:    maxRequestLine %d, maxHeaderBytes %d, maxIdleUpstreamPerOrigin %d",
                 c.limits().maxRequestLine(), c.limits().maxHeaderBytes(), c.limits().maxIdleUpstreamPerOrigin());
         line(out, "accessLog: %s", c.accessLog().enabled() ? c.accessLog().path() : "off");
+        tls(out, c.tls());
         return out.toString();
+    }
+
+    private static void tls(StringBuilder out, TlsConfig tls) {
+        if (!tls.enabled()) {
+            line(out, "tls:       off");
+            return;
+        }
+        TlsConfig.Leaf leaf = tls.leaf();
+        List<Object> trust = new ArrayList<>();
+        if (tls.upstreamTrust().system()) trust.add(TlsConfig.UpstreamTrust.SYSTEM);
+        trust.addAll(tls.upstreamTrust().files());
+        line(out, "tls:");
+        line(out, "  ca:            cert %s, key %s", tls.ca().cert(), tls.ca().key());
+        line(out, "  leaf:          maxValidity %s, cacheSize %d, cacheTtl %s", format(leaf.maxValidity()),
+                leaf.cacheSize(), format(leaf.cacheTtl()));
+        line(out, "  upstreamTrust: %s", join(trust));
     }
 
     private static String describe(MatchConfig match) {
@@ -68,9 +86,10 @@ final class ConfigSummary {
         return values.isEmpty() ? "(none)" : values.stream().map(Object::toString).collect(Collectors.joining(", "));
     }
 
-    /** The largest unit that writes the duration exactly, as YAML would: 90s, 15m, 250ms. */
+    /** The largest unit that writes the duration exactly, as YAML would: 90s, 15m, 250ms, 7d. */
     static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms % 86_400_000 == 0) return ms / 86_400_000 + "d";
         if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
         if (ms % 60_000 == 0) return ms / 60_000 + "m";
         if (ms % 1_000 == 0) return ms / 1_000 + "s";

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = JarVersion.class,
         description = "A forward proxy: CONNECT splice, plain HTTP forwarding, YAML policy.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, HashPasswordCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, HashPasswordCommand.class, CaCommand.class})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
@@ -23,6 +23,6 @@ public final class Main implements Runnable {
     /** {@code sluice} alone is a usage error: say which commands exist. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: use run, check-config or hash-password");
+        throw new ParameterException(spec.commandLine(), "Missing command: use run, check-config, hash-password or ca");
     }
 }

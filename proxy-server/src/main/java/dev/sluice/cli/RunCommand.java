@@ -1,12 +1,16 @@
 package dev.sluice.cli;
 
+import dev.sluice.certs.CaException;
+import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.HostPort;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TlsConfig;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
 import dev.sluice.server.SluiceServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -47,12 +51,23 @@ final class RunCommand implements Callable<Integer> {
         }
         if (listen != null) config = config.withListen(listen);
         if (admin != null) config = config.withAdmin(admin);
+        CertificateAuthority ca = null;
+        if (config.tls().enabled()) {
+            try {
+                ca = openCa(config.tls().ca());
+            } catch (CaException e) {
+                spec.commandLine().getErr().println("sluice: cannot start: " + e.getMessage());
+                return 1;
+            }
+        }
 
         Metrics metrics = Metrics.create();
         metrics.configRules(config.rules().size());
         AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
         SluiceServer server;
         try {
+            // Integration: SluiceServer should take the CA (null when tls is off) and pass ca.certificatePem() to
+            // AdminServer.bind(group, admin, metrics, ready, caCertificatePem) so that /ca.crt serves it.
             server = SluiceServer.start(config, metrics, accessLog);
         } catch (InterruptedException e) {
             accessLog.close();
@@ -74,5 +89,18 @@ final class RunCommand implements Callable<Integer> {
         }, "sluice-shutdown"));
         server.awaitTermination();
         return 0;
+    }
+
+    /** Loads the configured CA; when neither of its files exists yet, creates it (first start). */
+    private static CertificateAuthority openCa(TlsConfig.Ca files) throws CaException {
+        if (Files.notExists(files.cert()) && Files.notExists(files.key())) {
+            CertificateAuthority ca = CertificateAuthority.generate(files.cert(), files.key(), false);
+            LOG.info("Created a new CA {} (key {}), SHA-256 fingerprint {}; clients must trust it "
+                    + "(GET /ca.crt on the admin listener)", files.cert(), files.key(), ca.sha256Fingerprint());
+            return ca;
+        }
+        CertificateAuthority ca = CertificateAuthority.load(files.cert(), files.key());
+        LOG.info("Loaded CA {}, SHA-256 fingerprint {}", files.cert(), ca.sha256Fingerprint());
+        return ca;
     }
 }

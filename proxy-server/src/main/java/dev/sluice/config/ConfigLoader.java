@@ -99,9 +99,10 @@ public final class ConfigLoader {
         TimeoutsConfig timeouts = reader.optional(top, "timeouts", TimeoutsConfig.DEFAULTS, this::timeouts);
         LimitsConfig limits = reader.optional(top, "limits", LimitsConfig.DEFAULTS, this::limits);
         AccessLogConfig accessLog = reader.optional(top, "accessLog", AccessLogConfig.DEFAULTS, this::accessLog);
+        TlsConfig tls = new TlsReader(reader).read(top);
         top.rejectUnknown();
         return new SluiceConfig(source, listen, admin, hosts, access, auth, rules, defaultAction, timeouts, limits,
-                accessLog);
+                accessLog, tls);
     }
 
     /** {@code name: literal-address}; names compare case-insensitively, so Foo and foo collide. */

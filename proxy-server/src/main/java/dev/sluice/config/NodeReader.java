@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  * the operator sees every mistake in one run.
  */
 final class NodeReader {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Pattern DECIMAL = Pattern.compile("[-+]?\\d{1,10}");
 
     private final Problems problems;
@@ -66,24 +67,35 @@ final class NodeReader {
         return null;
     }
 
-    /** {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}; zero is refused because every timeout must fire. */
+    /** {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 7d}; zero is refused because every timeout must fire. */
     Duration duration(Node node, String path) {
         return parsed(node, path, text -> {
             Matcher m = DURATION.matcher(text);
             if (!m.matches()) {
-                throw new IllegalArgumentException("expected a duration like 250ms, 10s, 5m or 1h, got '" + text + "'");
+                throw new IllegalArgumentException("expected a duration like 250ms, 10s, 5m, 1h or 7d, got '" + text + "'");
             }
             long amount = Long.parseLong(m.group(1));
             Duration duration = switch (m.group(2)) {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
             };
             if (duration.isZero()) {
                 throw new IllegalArgumentException("must be longer than zero");
             }
             return duration;
+        });
+    }
+
+    /** A file path, kept as written (relative paths resolve against the working directory). */
+    Path path(Node node, String path) {
+        return parsed(node, path, text -> {
+            if (text.isBlank()) {
+                throw new IllegalArgumentException("expected a file path, got an empty string");
+            }
+            return Path.of(text);
         });
     }
 

@@ -59,6 +59,11 @@ final class YamlMapping {
         return tuple.getValueNode();
     }
 
+    /** Whether {@code key} is written at all, even without a value; does not mark it known. */
+    boolean has(String key) {
+        return entries.containsKey(key);
+    }
+
     /** Like {@link #take} but records "is required" when the value is missing. */
     Node require(String key) {
         Node value = take(key);

@@ -31,10 +31,14 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** The admin listener: {@code /metrics}, {@code /healthz}, {@code /readyz} over plain HTTP/1.1. */
+/**
+ * The admin listener: {@code /metrics}, {@code /healthz}, {@code /readyz} and, when Sluice has a CA,
+ * {@code /ca.crt} over plain HTTP/1.1.
+ */
 public final class AdminServer {
     static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
+    static final String PEM_CONTENT_TYPE = "application/x-pem-file";
     /** Admin requests have no body; anything bigger is not a scraper or a probe. */
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
     /** Scrapers keep connections between scrapes; one silent this long is dropped. */
@@ -43,10 +47,21 @@ public final class AdminServer {
     private AdminServer() {
     }
 
-    /** Binds and returns the server channel (its localAddress gives the real port when port 0 was asked). */
+    /** Binds without a CA: {@code /ca.crt} answers 404. */
     public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready)
             throws InterruptedException {
-        AdminHandler handler = new AdminHandler(metrics, ready);
+        return bind(group, address, metrics, ready, null);
+    }
+
+    /**
+     * Binds and returns the server channel (its localAddress gives the real port when port 0 was asked).
+     *
+     * @param caCertificatePem served at {@code /ca.crt} (the public CA certificate, never the key); null when
+     *                         Sluice has no CA
+     */
+    public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
+                               String caCertificatePem) throws InterruptedException {
+        AdminHandler handler = new AdminHandler(metrics, ready, caCertificatePem);
         return new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -71,10 +86,12 @@ public final class AdminServer {
     private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Metrics metrics;
         private final BooleanSupplier ready;
+        private final String caCertificatePem;
 
-        AdminHandler(Metrics metrics, BooleanSupplier ready) {
+        AdminHandler(Metrics metrics, BooleanSupplier ready, String caCertificatePem) {
             this.metrics = metrics;
             this.ready = ready;
+            this.caCertificatePem = caCertificatePem;
         }
 
         @Override
@@ -101,6 +118,13 @@ public final class AdminServer {
                         respond(ctx, keepAlive, HttpResponseStatus.OK, TEXT, "ready");
                     } else {
                         respond(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "not ready");
+                    }
+                }
+                case "/ca.crt" -> {
+                    if (caCertificatePem != null) {
+                        respond(ctx, keepAlive, HttpResponseStatus.OK, PEM_CONTENT_TYPE, caCertificatePem);
+                    } else {
+                        respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "no CA configured (see tls: in the config)");
                     }
                 }
                 default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "not found");

@@ -2,16 +2,20 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.PasswordHash;
 import dev.sluice.policy.PasswordHasher;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -38,7 +42,7 @@ class MainTest {
     @Test
     void helpListsTheCommands() {
         assertThat(sluice("--help")).isZero();
-        assertThat(out.toString()).contains("run", "check-config", "hash-password");
+        assertThat(out.toString()).contains("run", "check-config", "hash-password", "ca");
     }
 
     @Test
@@ -72,9 +76,28 @@ class MainTest {
                     .contains("[0] ads (line 2): host *.ads.example -> deny")
                     .contains("[1] build (line 5): port 443; clients 10.20.0.0/16 -> splice")
                     .contains("default -> deny")
-                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m");
+                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m")
+                    .contains("tls:       off");
             assertThat(out.toString().indexOf("[0] ads")).isLessThan(out.toString().indexOf("[1] build"));
             assertThat(err.toString()).isEmpty();
+        }
+
+        @Test
+        void aTlsBlockIsSummarisedWithItsDefaults(@TempDir Path dir) throws IOException {
+            Path file = Files.writeString(dir.resolve("tls.yaml"), """
+                    tls:
+                      ca: {cert: /var/lib/sluice/certs/ca.crt, key: /var/lib/sluice/certs/ca.key}
+                      upstreamTrust: [system, /etc/sluice/extra-ca.pem]
+                    """);
+
+            assertThat(sluice("check-config", file.toString())).as(err.toString()).isZero();
+
+            assertThat(out.toString()).contains("""
+                    tls:
+                      ca:            cert /var/lib/sluice/certs/ca.crt, key /var/lib/sluice/certs/ca.key
+                      leaf:          maxValidity 7d, cacheSize 2048, cacheTtl 1h
+                      upstreamTrust: system, /etc/sluice/extra-ca.pem
+                    """);
         }
 
         @Test
@@ -142,7 +165,79 @@ class MainTest {
     }
 
     @Nested
+    class CaInit {
+        @Test
+        void writesTheCaIntoTheDirectoryAndPrintsItsFingerprint(@TempDir Path dir) throws Exception {
+            Path certs = dir.resolve("certs");
+
+            assertThat(sluice("ca", "init", "--dir", certs.toString())).as(err.toString()).isZero();
+
+            Path cert = certs.resolve("ca.crt");
+            Path key = certs.resolve("ca.key");
+            assertThat(Files.getPosixFilePermissions(key)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(Files.getPosixFilePermissions(certs)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            String fingerprint = CertificateAuthority.load(cert, key).sha256Fingerprint();
+            assertThat(out.toString()).contains("CA certificate:      " + cert, "CA key:              " + key,
+                    "SHA-256 fingerprint: " + fingerprint);
+            assertThat(err.toString()).isEmpty();
+        }
+
+        @Test
+        void refusesToReplaceAnExistingCaWithoutForce(@TempDir Path dir) throws Exception {
+            assertThat(sluice("ca", "init", "--dir", dir.toString())).isZero();
+            String before = Files.readString(dir.resolve("ca.key"));
+
+            assertThat(sluice("ca", "init", "--dir", dir.toString())).isEqualTo(1);
+
+            assertThat(err.toString()).startsWith("ca init: " + dir.resolve("ca.crt") + " already exists; pass --force");
+            assertThat(Files.readString(dir.resolve("ca.key"))).isEqualTo(before);
+        }
+
+        @Test
+        void forceReplacesIt(@TempDir Path dir) throws Exception {
+            assertThat(sluice("ca", "init", "--dir", dir.toString())).isZero();
+            String before = Files.readString(dir.resolve("ca.key"));
+
+            assertThat(sluice("ca", "init", "--dir", dir.toString(), "--force")).as(err.toString()).isZero();
+
+            assertThat(Files.readString(dir.resolve("ca.key"))).isNotEqualTo(before);
+            assertThat(Files.getPosixFilePermissions(dir.resolve("ca.key")))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+
+        @Test
+        void caAloneIsAUsageError() {
+            assertThat(sluice("ca")).isEqualTo(2);
+            assertThat(err.toString()).contains("Missing command: use ca init");
+        }
+    }
+
+    @Nested
     class Run {
+        @Test
+        void aCaKeyOthersCanReadRefusesToStart(@TempDir Path dir) throws Exception {
+            assertThat(sluice("ca", "init", "--dir", dir.toString())).isZero();
+            Path key = dir.resolve("ca.key");
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+            assertThat(runWithCaIn(dir)).isEqualTo(1);
+
+            assertThat(err.toString()).contains("sluice: cannot start: the CA key " + key
+                    + " is readable or writable by others (mode 0644)").contains("chmod 600 " + key);
+        }
+
+        @Test
+        void theFirstStartCreatesTheConfiguredCa(@TempDir Path dir) throws Exception {
+            Path certs = dir.resolve("certs");
+
+            runWithCaIn(certs);
+
+            assertThat(err.toString()).doesNotContain("the CA");
+            assertThat(Files.getPosixFilePermissions(certs.resolve("ca.key")))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(CertificateAuthority.load(certs.resolve("ca.crt"), certs.resolve("ca.key"))).isNotNull();
+        }
+
         @Test
         void aBadConfigExitsOneBeforeStartingAnything(@TempDir Path dir) throws IOException {
             Path file = Files.writeString(dir.resolve("bad.yaml"), "default: maybe\n");
@@ -155,6 +250,23 @@ class MainTest {
         void aBadListenOverrideIsAUsageError() {
             assertThat(sluice("run", "--listen", "nowhere")).isEqualTo(2);
             assertThat(err.toString()).contains("--listen").contains("expected host:port");
+        }
+
+        /**
+         * {@code run} with a tls block naming {@code certs}/ca.crt and ca.key, and a proxy port already taken: run
+         * returns right after the CA step (refused or done) instead of serving.
+         */
+        private int runWithCaIn(Path certs) throws IOException {
+            try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                Path file = Files.writeString(certs.resolveSibling(certs.getFileName() + "-tls.yaml"), """
+                        listen: 127.0.0.1:%d
+                        admin: 127.0.0.1:0
+                        accessLog: {enabled: false}
+                        tls:
+                          ca: {cert: "%s", key: "%s"}
+                        """.formatted(taken.getLocalPort(), certs.resolve("ca.crt"), certs.resolve("ca.key")));
+                return sluice("run", "--config", file.toString());
+            }
         }
     }
 }

@@ -39,6 +39,7 @@ class ConfigLoaderTest {
             assertThat(config.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
             assertThat(config.limits()).isEqualTo(LimitsConfig.DEFAULTS);
             assertThat(config.accessLog()).isEqualTo(AccessLogConfig.DEFAULTS);
+            assertThat(config.tls()).isEqualTo(TlsConfig.DEFAULTS);
         }
 
         @Test

@@ -2,12 +2,14 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.HostPort;
 import dev.sluice.observe.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,12 +20,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AdminServerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -80,6 +87,30 @@ class AdminServerTest {
         assertThat(whenReady.body()).isEqualTo("ready");
         assertThat(whenNotReady.statusCode()).isEqualTo(503);
         assertThat(whenNotReady.body()).isEqualTo("not ready");
+    }
+
+    @Test
+    void caCrtIs404WithoutACa() throws Exception {
+        HttpResponse<String> response = get("/ca.crt");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).isEqualTo("no CA configured (see tls: in the config)");
+    }
+
+    @Test
+    void caCrtServesTheCaCertificatePem(@TempDir Path dir) throws Exception {
+        CertificateAuthority ca = CertificateAuthority.generate(dir.resolve("ca.crt"), dir.resolve("ca.key"), false);
+        server.close().sync();
+        server = AdminServer.bind(group, new HostPort("127.0.0.1", 0), metrics, ready::get, ca.certificatePem());
+
+        HttpResponse<String> response = get("/ca.crt");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/x-pem-file");
+        assertThat(response.body()).isEqualTo(Files.readString(dir.resolve("ca.crt")));
+        X509Certificate served = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(response.body().getBytes(StandardCharsets.US_ASCII)));
+        assertThat(served).isEqualTo(ca.certificate());
     }
 
     @Test
