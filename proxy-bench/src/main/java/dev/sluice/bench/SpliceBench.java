@@ -51,7 +51,7 @@ final class SpliceBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (runs < 1 || warmup < 0 || timeoutSeconds < 1) throw new IllegalArgumentException("runs >= 1, warmup >= 0");
+        if (runs < 1 || warmup < 0 || timeoutSeconds < 1) throw new IllegalArgumentException("need --runs >= 1, --warmup >= 0, --timeout >= 1");
         SluiceConfig config = ConfigLoader.parse(CONFIG, "bench.yaml");
         Download download = new Download(Duration.ofSeconds(timeoutSeconds));
         try (BlastOrigin origin = new BlastOrigin(bytes);

@@ -67,6 +67,7 @@ public final class LeakRecorder {
     }
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
+        /** Deprecated but abstract: Netty still calls it, so it must record too. */
         @Override
         @SuppressWarnings("deprecation")
         public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
