@@ -1,0 +1,22 @@
+package dev.sluice.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar sluice-bench.jar splice [--bytes 1g] [--runs 3] [--json]}. */
+@Command(name = "sluice-bench", mixinStandardHelpOptions = true,
+        description = "Measures Sluice against a direct connection on loopback and prints the ratio.",
+        subcommands = {SpliceBench.class})
+public final class BenchMain implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark, e.g. splice");
+    }
+}

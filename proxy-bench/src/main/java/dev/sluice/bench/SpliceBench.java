@@ -1,0 +1,83 @@
+package dev.sluice.bench;
+
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.Metrics;
+import dev.sluice.server.SluiceServer;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Spliced CONNECT throughput against a direct connection, in one process on loopback: the same origin, the same
+ * client code, runs alternating so that drift on a shared machine hits both sides alike.
+ */
+@Command(name = "splice", mixinStandardHelpOptions = true,
+        description = "Download N bytes directly and through a Sluice CONNECT splice; print MiB/s and the ratio.")
+final class SpliceBench implements Callable<Integer> {
+    private static final String CONFIG = """
+            listen: 127.0.0.1:0
+            admin: 127.0.0.1:0
+            access:
+              clients: [127.0.0.0/8]
+              connectPorts: [1-65535]
+              allowDestinations: [127.0.0.0/8]
+            accessLog:
+              enabled: false
+            """;
+
+    @Option(names = "--bytes", defaultValue = "1g", converter = ByteSize.class,
+            description = "Bytes per download, e.g. 1g, 256m (default: ${DEFAULT-VALUE}).")
+    private long bytes;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Measured runs of each kind (default: ${DEFAULT-VALUE}).")
+    private int runs;
+
+    @Option(names = "--warmup", defaultValue = "1",
+            description = "Unmeasured runs of each kind first, for the JIT (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Option(names = "--timeout", defaultValue = "120",
+            description = "Seconds one download may take before the run fails (default: ${DEFAULT-VALUE}).")
+    private int timeoutSeconds;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (runs < 1 || warmup < 0 || timeoutSeconds < 1) throw new IllegalArgumentException("need --runs >= 1, --warmup >= 0, --timeout >= 1");
+        SluiceConfig config = ConfigLoader.parse(CONFIG, "bench.yaml");
+        Download download = new Download(Duration.ofSeconds(timeoutSeconds));
+        try (BlastOrigin origin = new BlastOrigin(bytes);
+             Metrics metrics = Metrics.create();
+             AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
+             SluiceServer sluice = SluiceServer.start(config, metrics, accessLog)) {
+            InetSocketAddress originAddress = origin.address();
+            InetSocketAddress proxy = sluice.proxyAddress();
+            for (int i = 0; i < warmup; i++) {
+                download.direct(originAddress, bytes);
+                download.viaConnect(proxy, originAddress, bytes);
+            }
+            List<Long> direct = new ArrayList<>();
+            List<Long> proxied = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                direct.add(download.direct(originAddress, bytes));
+                proxied.add(download.viaConnect(proxy, originAddress, bytes));
+                if (!json) {
+                    System.out.printf("run %d  direct %9.1f MiB/s   proxied %9.1f MiB/s%n", i + 1,
+                            ThroughputReport.mibPerSecond(bytes, direct.get(i)),
+                            ThroughputReport.mibPerSecond(bytes, proxied.get(i)));
+                }
+            }
+            ThroughputReport report = new ThroughputReport(bytes, direct, proxied);
+            System.out.println(json ? report.json() : report.text());
+        }
+        return 0;
+    }
+}
