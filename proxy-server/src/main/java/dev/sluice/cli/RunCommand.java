@@ -66,9 +66,7 @@ final class RunCommand implements Callable<Integer> {
         AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
         SluiceServer server;
         try {
-            // Integration: SluiceServer should take the CA (null when tls is off) and pass ca.certificatePem() to
-            // AdminServer.bind(group, admin, metrics, ready, caCertificatePem) so that /ca.crt serves it.
-            server = SluiceServer.start(config, metrics, accessLog);
+            server = SluiceServer.start(config, metrics, accessLog, ca);
         } catch (InterruptedException e) {
             accessLog.close();
             throw e;

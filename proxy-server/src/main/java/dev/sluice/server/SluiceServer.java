@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.HostPort;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.front.FrontServices;
@@ -23,9 +24,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +51,12 @@ public final class SluiceServer implements AutoCloseable {
 
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog)
             throws InterruptedException {
+        return start(config, metrics, accessLog, null);
+    }
+
+    /** @param ca the CA whose certificate {@code /ca.crt} serves, or null when {@code tls:} is off */
+    public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog,
+                                     CertificateAuthority ca) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         DefaultUpstreamConnector connector = new DefaultUpstreamConnector(config.hosts(), config.timeouts().connect(),
                 new DestinationGuard(ownAddresses(config)), metrics);
@@ -73,7 +77,8 @@ public final class SluiceServer implements AutoCloseable {
                     .bind(config.listen().toSocketAddress())
                     .sync()
                     .channel();
-            server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready);
+            server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready,
+                    ca == null ? null : ca.certificatePem());
             server.ready = true;
             log.info("proxy listening on {}, admin on {}", server.proxyAddress(), server.adminAddress());
             return server;
@@ -85,26 +90,16 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /**
-     * The addresses the destination guard keeps Sluice from connecting to itself through: the listen hosts, or
-     * every local interface address when a listener binds the wildcard address.
+     * The addresses the destination guard keeps Sluice from connecting to itself through; the guard itself
+     * expands a wildcard listener to every local interface address.
      */
     static Set<InetAddress> ownAddresses(SluiceConfig config) {
         Set<InetAddress> own = new LinkedHashSet<>();
         for (HostPort listener : new HostPort[] {config.listen(), config.admin()}) {
             InetAddress address = listener.toSocketAddress().getAddress();
-            if (address == null) {
-                continue;
+            if (address != null) {
+                own.add(address);
             }
-            if (address.isAnyLocalAddress()) {
-                try {
-                    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                        own.addAll(Collections.list(nic.getInetAddresses()));
-                    }
-                } catch (SocketException e) {
-                    log.warn("cannot list local addresses for the destination guard: {}", e.toString());
-                }
-            }
-            own.add(address);
         }
         return own;
     }

@@ -3,6 +3,7 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.AccessLogEntry;
@@ -19,11 +20,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class SluiceServerTest {
@@ -54,6 +57,20 @@ class SluiceServerTest {
         sluice.close();
         assertThatThrownBy(() -> new Socket(proxy.getAddress(), proxy.getPort()).close())
                 .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void servesTheCaCertificateWhenTlsIsConfigured(@TempDir Path dir) throws Exception {
+        CertificateAuthority ca = CertificateAuthority.generate(dir.resolve("ca.crt"), dir.resolve("ca.key"), false);
+        String yaml = "listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\n";
+        sluice = SluiceServer.start(ConfigLoader.parse(yaml, "test.yaml"), Metrics.create(), AccessLog.DISABLED, ca);
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + sluice.adminAddress().getPort() + "/ca.crt")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(ca.certificatePem());
     }
 
     @Test
