@@ -123,7 +123,7 @@ final class ForwardProxy implements AutoCloseable {
     }
 
     double activeForwards() {
-        Gauge gauge = metrics.registry().find(Metrics.CONNECTIONS_ACTIVE).tag("kind", ForwardExchange.KIND).gauge();
+        Gauge gauge = metrics.registry().find(Metrics.CONNECTIONS_ACTIVE).tag("kind", Metrics.KIND_FORWARD).gauge();
         return gauge == null ? 0 : gauge.value();
     }
 
