@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * An address block ({@code 10.0.0.0/8}, {@code ::1/128}); a bare address means a single host.
@@ -82,6 +83,14 @@ public record Cidr(InetAddress network, int prefixLength) {
         }
         int mask = (0xff << (8 - rest)) & 0xff;
         return (candidate[full] & mask) == (block[full] & mask);
+    }
+
+    /** Whether any of {@code blocks} holds {@code address}; a loop, not a stream, as policy runs per request. */
+    public static boolean anyContains(List<Cidr> blocks, InetAddress address) {
+        for (Cidr block : blocks) {
+            if (block.contains(address)) return true;
+        }
+        return false;
     }
 
     @Override

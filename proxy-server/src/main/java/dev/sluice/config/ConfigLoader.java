@@ -141,60 +141,36 @@ public final class ConfigLoader {
     }
 
     private AccessConfig access(Node node, String path) {
-        YamlMapping map = YamlMapping.of(node, path, reader.problems());
-        if (map == null) {
-            return null;
-        }
-        AccessConfig defaults = AccessConfig.DEFAULTS;
-        AccessConfig access = new AccessConfig(
-                reader.optional(map, "clients", defaults.clients(), reader::cidrs),
-                reader.optional(map, "connectPorts", defaults.connectPorts(), reader::ports),
-                reader.optional(map, "allowDestinations", defaults.allowDestinations(), reader::cidrs));
-        map.rejectUnknown();
-        return access;
+        AccessConfig d = AccessConfig.DEFAULTS;
+        return reader.section(node, path, map -> new AccessConfig(
+                reader.optional(map, "clients", d.clients(), reader::cidrs),
+                reader.optional(map, "connectPorts", d.connectPorts(), reader::ports),
+                reader.optional(map, "allowDestinations", d.allowDestinations(), reader::cidrs)));
     }
 
     private TimeoutsConfig timeouts(Node node, String path) {
-        YamlMapping map = YamlMapping.of(node, path, reader.problems());
-        if (map == null) {
-            return null;
-        }
         TimeoutsConfig d = TimeoutsConfig.DEFAULTS;
-        TimeoutsConfig timeouts = new TimeoutsConfig(
+        return reader.section(node, path, map -> new TimeoutsConfig(
                 reader.optional(map, "connect", d.connect(), reader::duration),
                 reader.optional(map, "requestHeader", d.requestHeader(), reader::duration),
                 reader.optional(map, "idleTunnel", d.idleTunnel(), reader::duration),
                 reader.optional(map, "idleClient", d.idleClient(), reader::duration),
-                reader.optional(map, "idleUpstream", d.idleUpstream(), reader::duration));
-        map.rejectUnknown();
-        return timeouts;
+                reader.optional(map, "idleUpstream", d.idleUpstream(), reader::duration)));
     }
 
     private LimitsConfig limits(Node node, String path) {
-        YamlMapping map = YamlMapping.of(node, path, reader.problems());
-        if (map == null) {
-            return null;
-        }
         LimitsConfig d = LimitsConfig.DEFAULTS;
-        LimitsConfig limits = new LimitsConfig(
+        return reader.section(node, path, map -> new LimitsConfig(
                 reader.optional(map, "maxRequestLine", d.maxRequestLine(), (n, p) -> reader.integer(n, p, 256, 1 << 20)),
                 reader.optional(map, "maxHeaderBytes", d.maxHeaderBytes(), (n, p) -> reader.integer(n, p, 1024, 1 << 24)),
                 reader.optional(map, "maxIdleUpstreamPerOrigin", d.maxIdleUpstreamPerOrigin(),
-                        (n, p) -> reader.integer(n, p, 0, 1024)));
-        map.rejectUnknown();
-        return limits;
+                        (n, p) -> reader.integer(n, p, 0, 1024))));
     }
 
     private AccessLogConfig accessLog(Node node, String path) {
-        YamlMapping map = YamlMapping.of(node, path, reader.problems());
-        if (map == null) {
-            return null;
-        }
         AccessLogConfig d = AccessLogConfig.DEFAULTS;
-        AccessLogConfig accessLog = new AccessLogConfig(
+        return reader.section(node, path, map -> new AccessLogConfig(
                 reader.optional(map, "enabled", d.enabled(), reader::bool),
-                reader.optional(map, "path", d.path(), reader::string));
-        map.rejectUnknown();
-        return accessLog;
+                reader.optional(map, "path", d.path(), reader::string)));
     }
 }

@@ -131,6 +131,20 @@ final class NodeReader {
     }
 
     /**
+     * A mapping with a fixed set of keys, built by {@code read}; keys {@code read} did not take are reported
+     * afterwards. Null (error recorded) when {@code node} is not a mapping.
+     */
+    <T> T section(Node node, String path, Function<YamlMapping, T> read) {
+        YamlMapping map = YamlMapping.of(node, path, problems);
+        if (map == null) {
+            return null;
+        }
+        T value = read.apply(map);
+        map.rejectUnknown();
+        return value;
+    }
+
+    /**
      * A sequence, or a single scalar standing for a one-element list ({@code port: 443}). Elements that fail
      * are left out (their errors are recorded).
      */

@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import java.util.List;
+
 /** {@code 443} or {@code 8000-8999} in YAML. */
 public record PortRange(int from, int to) {
     public PortRange {
@@ -19,6 +21,14 @@ public record PortRange(int from, int to) {
 
     public boolean contains(int port) {
         return port >= from && port <= to;
+    }
+
+    /** Whether any of {@code ranges} holds {@code port}; a loop, not a stream, as policy runs per request. */
+    public static boolean anyContains(List<PortRange> ranges, int port) {
+        for (PortRange range : ranges) {
+            if (range.contains(port)) return true;
+        }
+        return false;
     }
 
     @Override

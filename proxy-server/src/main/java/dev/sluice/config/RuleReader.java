@@ -76,17 +76,11 @@ final class RuleReader {
     }
 
     private MatchConfig match(Node node, String path) {
-        YamlMapping map = YamlMapping.of(node, path, reader.problems());
-        if (map == null) {
-            return null;
-        }
-        MatchConfig match = new MatchConfig(
+        return reader.section(node, path, map -> new MatchConfig(
                 reader.optional(map, "host", List.of(), (n, p) -> reader.list(n, p, this::hostPattern)),
                 reader.optional(map, "hostRegex", null, this::hostRegex),
                 reader.optional(map, "port", List.of(), reader::ports),
-                reader.optional(map, "clients", List.of(), reader::cidrs));
-        map.rejectUnknown();
-        return match;
+                reader.optional(map, "clients", List.of(), reader::cidrs)));
     }
 
     /** {@code example.com}, {@code *.example.com} or an IP literal; stored normalized. */

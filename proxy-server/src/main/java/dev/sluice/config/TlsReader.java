@@ -28,16 +28,11 @@ final class TlsReader {
         if (node == null) {
             return new TlsConfig(true, d.ca(), d.leaf(), d.upstreamTrust());
         }
-        YamlMapping tls = YamlMapping.of(node, KEY, reader.problems());
-        if (tls == null) {
-            return d;
-        }
-        TlsConfig config = new TlsConfig(true,
+        TlsConfig config = reader.section(node, KEY, tls -> new TlsConfig(true,
                 reader.optional(tls, "ca", d.ca(), this::ca),
                 reader.optional(tls, "leaf", d.leaf(), this::leaf),
-                reader.optional(tls, "upstreamTrust", d.upstreamTrust(), this::upstreamTrust));
-        tls.rejectUnknown();
-        return config;
+                reader.optional(tls, "upstreamTrust", d.upstreamTrust(), this::upstreamTrust)));
+        return config == null ? d : config;
     }
 
     private TlsConfig.Ca ca(Node node, String path) {
@@ -59,18 +54,12 @@ final class TlsReader {
     }
 
     private TlsConfig.Leaf leaf(Node node, String path) {
-        YamlMapping map = YamlMapping.of(node, path, reader.problems());
-        if (map == null) {
-            return null;
-        }
         TlsConfig.Leaf d = TlsConfig.Leaf.DEFAULTS;
-        TlsConfig.Leaf leaf = new TlsConfig.Leaf(
+        return reader.section(node, path, map -> new TlsConfig.Leaf(
                 reader.optional(map, "maxValidity", d.maxValidity(), this::maxValidity),
                 reader.optional(map, "cacheSize", d.cacheSize(),
                         (n, p) -> reader.integer(n, p, 1, TlsConfig.Leaf.MAX_CACHE_SIZE)),
-                reader.optional(map, "cacheTtl", d.cacheTtl(), reader::duration));
-        map.rejectUnknown();
-        return leaf;
+                reader.optional(map, "cacheTtl", d.cacheTtl(), reader::duration)));
     }
 
     private Duration maxValidity(Node node, String path) {

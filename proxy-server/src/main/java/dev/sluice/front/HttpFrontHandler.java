@@ -17,9 +17,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
@@ -85,6 +87,8 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
     private final FrontServices services;
     private final ClientTimeouts timeouts;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
+    /** Scheduled after every forwarded exchange; made once per connection rather than once per request. */
+    private final Runnable resumeTask = this::resume;
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEAD;
     private boolean responseEnded;
@@ -277,7 +281,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         }
         timeouts.awaitNextRequest();
         // Not inline: this runs inside the forwarder's write or read, which should finish first.
-        ctx.executor().execute(this::resume);
+        ctx.executor().execute(resumeTask);
     }
 
     private void onHead(HttpRequest request) {
@@ -393,9 +397,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         }
         Decision decision = services.policy()
                 .decideForward(new ConnectionFacts(exchange.clientAddress(), origin.host(), origin.port()));
-        services.metrics().decision(decision.action(), decision.rule());
-        if (decision.denied()) {
-            refuse(exchange, request, FrontError.DENIED, deniedDetail(decision), decision, null);
+        if (refusedByPolicy(exchange, request, decision)) {
             return;
         }
         state = State.FORWARD_BODY;
@@ -415,9 +417,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         }
         Decision decision = services.policy()
                 .decideConnect(new ConnectionFacts(exchange.clientAddress(), target.host(), target.port()));
-        services.metrics().decision(decision.action(), decision.rule());
-        if (decision.denied()) {
-            refuse(exchange, request, FrontError.DENIED, deniedDetail(decision), decision, null);
+        if (refusedByPolicy(exchange, request, decision)) {
             return;
         }
         state = State.TUNNEL;
@@ -426,9 +426,16 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         ctx.executor().execute(tunnel::open);
     }
 
-    private static String deniedDetail(Decision decision) {
+    /** Counts the decision; answers 403 and returns true when it denies. */
+    private boolean refusedByPolicy(Exchange exchange, HttpRequest request, Decision decision) {
+        services.metrics().decision(decision.action(), decision.rule());
+        if (!decision.denied()) {
+            return false;
+        }
         String reason = decision.reason();
-        return "denied by rule " + decision.rule() + (reason == null || reason.isEmpty() ? "" : ": " + reason);
+        String detail = "denied by rule " + decision.rule() + (reason == null || reason.isEmpty() ? "" : ": " + reason);
+        refuse(exchange, request, FrontError.DENIED, detail, decision, null);
+        return true;
     }
 
     private void decodeFailed(Throwable cause) {
@@ -449,10 +456,9 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
      * connection when the rest of the request can be skipped safely.
      */
     private void refuse(Exchange exchange, HttpRequest request, FrontError error, String detail, Decision decision,
-                        Consumer<io.netty.handler.codec.http.HttpHeaders> extraHeaders) {
-        String shortDetail = detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail;
+                        Consumer<HttpHeaders> extraHeaders) {
         FullHttpResponse response =
-                ProxyErrorResponse.create(ctx.alloc(), error.status, error.proxyStatusError, shortDetail);
+                ProxyErrorResponse.create(ctx.alloc(), error.status, error.proxyStatusError, shorten(detail));
         if (extraHeaders != null) {
             extraHeaders.accept(response.headers());
         }
@@ -487,7 +493,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
     }
 
     /** Answers a CONNECT whose upstream could not be had; the connection closes after it. */
-    void refuseConnect(Exchange exchange, Decision decision, io.netty.handler.codec.http.HttpResponseStatus status,
+    void refuseConnect(Exchange exchange, Decision decision, HttpResponseStatus status,
                        String proxyStatusError, String detail, String reason) {
         state = State.CLOSING;
         releaseHeld();
@@ -496,10 +502,13 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         if (!ctx.channel().isActive()) {
             return;
         }
-        FullHttpResponse response = ProxyErrorResponse.create(ctx.alloc(), status, proxyStatusError,
-                detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail);
+        FullHttpResponse response = ProxyErrorResponse.create(ctx.alloc(), status, proxyStatusError, shorten(detail));
         HttpUtil.setKeepAlive(response, false);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static String shorten(String detail) {
+        return detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail;
     }
 
     /** The bytes a client sent after its CONNECT, before the tunnel existed; the caller owns them now. */

@@ -41,9 +41,6 @@ import org.slf4j.LoggerFactory;
  * line, and tells its {@link Done} whether the client connection stays open.
  */
 final class ForwardExchange implements OriginConnection.Listener {
-    /** The connection kind in {@code sluice_connections_*}. */
-    static final String KIND = "forward";
-
     private static final Logger log = LoggerFactory.getLogger(ForwardExchange.class);
     /** Methods whose request may be sent twice (RFC 9110 §9.2.2): a lost one is retried on a fresh connection. */
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
@@ -94,7 +91,7 @@ final class ForwardExchange implements OriginConnection.Listener {
     }
 
     void start() {
-        metrics.connectionOpened(KIND);
+        metrics.connectionOpened(Metrics.KIND_FORWARD);
         useOrigin(pool.acquire(request));
     }
 
@@ -390,7 +387,7 @@ final class ForwardExchange implements OriginConnection.Listener {
         if (status != 0) {
             metrics.httpRequest(method, status);
         }
-        metrics.connectionClosed(KIND);
+        metrics.connectionClosed(Metrics.KIND_FORWARD);
         long durationMs = Math.max(0, Duration.between(request.started(), Instant.now()).toMillis());
         accessLog.log(new AccessLogEntry(request.started(), address(client.channel().remoteAddress()),
                 request.user(), method, request.request().uri(), "forward", request.decision().rule(), status,

@@ -28,7 +28,10 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter {
     private final Metrics metrics;
     private final AccessLog accessLog;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    private final ForwardExchange.Done onExchangeDone = this::exchangeDone;
     private ChannelHandlerContext ctx;
+    /** This connection's event loop's pool; the loop never changes, so it is looked up once. */
+    private OriginPool pool;
     private ForwardExchange current;
 
     /** @param pools the server's upstream connection pools, shared by all client connections */
@@ -41,6 +44,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.pool = pools.forLoop(ctx.channel().eventLoop());
     }
 
     @Override
@@ -103,8 +107,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter {
     private void dispatch(Object msg) {
         if (current == null) {
             if (msg instanceof ForwardRequest request) {
-                ForwardExchange exchange = new ForwardExchange(ctx, request,
-                        pools.forLoop(ctx.channel().eventLoop()), metrics, accessLog, this::exchangeDone);
+                ForwardExchange exchange = new ForwardExchange(ctx, request, pool, metrics, accessLog, onExchangeDone);
                 current = exchange;
                 exchange.start();
             } else {

@@ -50,9 +50,7 @@ public final class DestinationGuard {
     /** Null when allowed, else a short reason such as {@code "loopback destination"}. */
     public String refusal(InetAddress resolved, Decision decision) {
         InetAddress address = Cidr.unmapped(resolved);
-        for (Cidr allowed : decision.allowDestinations()) {
-            if (allowed.contains(address)) return null;
-        }
+        if (Cidr.anyContains(decision.allowDestinations(), address)) return null;
         if (address.isLoopbackAddress()) return "loopback destination";
         if (address.isLinkLocalAddress()) return "link-local destination";
         if (address.isAnyLocalAddress() || THIS_NETWORK.contains(address)) return "unspecified destination";

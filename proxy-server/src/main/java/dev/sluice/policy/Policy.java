@@ -38,10 +38,7 @@ public final class Policy {
 
     /** Whether the client may use the proxy at all (checked at accept, before reading anything). */
     public boolean clientAllowed(InetAddress client) {
-        for (Cidr cidr : clients) {
-            if (cidr.contains(client)) return true;
-        }
-        return false;
+        return Cidr.anyContains(clients, client);
     }
 
     /** A CONNECT: access checks including the connect port allowlist, then rules. */
@@ -49,7 +46,7 @@ public final class Policy {
         if (!clientAllowed(facts.client())) {
             return clientRefused;
         }
-        if (connectPorts.stream().noneMatch(range -> range.contains(facts.port()))) {
+        if (!PortRange.anyContains(connectPorts, facts.port())) {
             return new Decision(Action.DENY, CONNECT_PORTS_RULE,
                     "port " + facts.port() + " not in access.connectPorts", List.of());
         }

@@ -44,8 +44,8 @@ final class RuleMatcher {
     boolean matches(InetAddress client, String host, int port) {
         return hostMatches(host)
                 && (hostRegex == null || hostRegex.matcher(host).matches())
-                && (ports.isEmpty() || ports.stream().anyMatch(range -> range.contains(port)))
-                && (clients.isEmpty() || clients.stream().anyMatch(cidr -> cidr.contains(client)));
+                && (ports.isEmpty() || PortRange.anyContains(ports, port))
+                && (clients.isEmpty() || Cidr.anyContains(clients, client));
     }
 
     Decision decision() {

@@ -29,11 +29,18 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final FrontServices services;
     private final OriginPools originPools;
     private final ChannelGroup clients;
+    /** Built once: the decoder copies the values out, so every connection can share it. */
+    private final HttpDecoderConfig decoderConfig;
 
     ProxyChannelInitializer(FrontServices services, OriginPools originPools, ChannelGroup clients) {
         this.services = services;
         this.originPools = originPools;
         this.clients = clients;
+        LimitsConfig limits = services.limits();
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestLine())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(MAX_CHUNK);
     }
 
     @Override
@@ -51,14 +58,11 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         services.metrics().connectionOpened(Metrics.KIND_CLIENT);
         ch.closeFuture().addListener(f -> services.metrics().connectionClosed(Metrics.KIND_CLIENT));
 
-        LimitsConfig limits = services.limits();
+        ClientTimeouts timeouts = new ClientTimeouts(services.timeouts().idleClient(), services.timeouts().requestHeader());
         ChannelPipeline p = ch.pipeline();
-        p.addLast("timeouts", new ClientTimeouts(services.timeouts().idleClient(), services.timeouts().requestHeader()));
-        p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxRequestLine())
-                .setMaxHeaderSize(limits.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK)));
-        p.addLast("front", new HttpFrontHandler(services, p.get(ClientTimeouts.class)));
+        p.addLast("timeouts", timeouts);
+        p.addLast("codec", new HttpServerCodec(decoderConfig));
+        p.addLast("front", new HttpFrontHandler(services, timeouts));
         p.addLast("forward", new ForwardHandler(originPools, services.metrics(), services.accessLog()));
     }
 }

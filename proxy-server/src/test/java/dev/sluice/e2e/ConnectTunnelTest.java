@@ -1,17 +1,17 @@
 package dev.sluice.e2e;
 
+import static dev.sluice.testing.SluiceFixture.jdkGet;
+import static dev.sluice.testing.TestBodies.pattern;
+import static dev.sluice.testing.TestOrigins.take;
 import static dev.sluice.testing.TestOrigins.url;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import dev.sluice.testing.TestPki;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -150,22 +150,5 @@ class ConnectTunnelTest {
             assertThat(line.text("client")).startsWith("127.0.0.1");
         }
         sluice.awaitMetric(splicesBefore + 1, "sluice_decisions_total", "action", "splice");
-    }
-
-    /** JDK HttpClient waits forever by default; a test must not. */
-    static HttpRequest jdkGet(String url) {
-        return HttpRequest.newBuilder(URI.create(url)).timeout(SluiceFixture.PATIENCE).build();
-    }
-
-    static RecordedRequest take(MockWebServer origin) throws InterruptedException {
-        RecordedRequest request = origin.takeRequest(20, TimeUnit.SECONDS);
-        assertThat(request).as("the origin received a request").isNotNull();
-        return request;
-    }
-
-    static byte[] pattern(int size, int seed) {
-        byte[] bytes = new byte[size];
-        for (int i = 0; i < size; i++) bytes[i] = (byte) (i * seed + (i >>> 11));
-        return bytes;
     }
 }

@@ -1,8 +1,9 @@
 package dev.sluice.e2e;
 
-import static dev.sluice.e2e.ConnectTunnelTest.jdkGet;
-import static dev.sluice.e2e.ConnectTunnelTest.pattern;
-import static dev.sluice.e2e.ConnectTunnelTest.take;
+import static dev.sluice.testing.SluiceFixture.jdkGet;
+import static dev.sluice.testing.TestBodies.chunked;
+import static dev.sluice.testing.TestBodies.pattern;
+import static dev.sluice.testing.TestOrigins.take;
 import static dev.sluice.testing.TestOrigins.authority;
 import static dev.sluice.testing.TestOrigins.url;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,7 +12,6 @@ import dev.sluice.testing.RawProxyConnection;
 import dev.sluice.testing.RawResponse;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
@@ -24,7 +24,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.Buffer;
-import okio.BufferedSink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,23 +127,9 @@ class ForwardTest {
     void postWithAChunkedBodyIsStreamedChunked() throws Exception {
         byte[] piece = pattern(10_000, 5);
         origin.enqueue(new MockResponse.Builder().body("streamed").build());
-        RequestBody unknownLength = new RequestBody() {
-            @Override
-            public MediaType contentType() {
-                return MediaType.get("application/octet-stream");
-            }
-
-            @Override
-            public void writeTo(BufferedSink sink) throws IOException {
-                for (int i = 0; i < 20; i++) {
-                    sink.write(piece);
-                    sink.flush();
-                }
-            }
-        };
 
         try (Response response = sluice.okHttp().newCall(new Request.Builder().url(url("http", origin, "/chunks"))
-                .post(unknownLength).build()).execute()) {
+                .post(chunked(piece, 20)).build()).execute()) {
             assertThat(response.code()).isEqualTo(200);
             assertThat(response.body().string()).isEqualTo("streamed");
         }

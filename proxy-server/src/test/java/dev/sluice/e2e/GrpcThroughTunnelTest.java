@@ -1,8 +1,8 @@
 package dev.sluice.e2e;
 
-import static dev.sluice.e2e.ConnectTunnelTest.pattern;
 import static dev.sluice.testing.GrpcEchoServer.intMessage;
 import static dev.sluice.testing.GrpcEchoServer.intOf;
+import static dev.sluice.testing.TestBodies.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

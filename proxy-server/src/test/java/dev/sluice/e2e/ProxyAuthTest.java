@@ -1,6 +1,6 @@
 package dev.sluice.e2e;
 
-import static dev.sluice.e2e.ConnectTunnelTest.take;
+import static dev.sluice.testing.TestOrigins.take;
 import static dev.sluice.testing.TestOrigins.authority;
 import static dev.sluice.testing.TestOrigins.url;
 import static org.assertj.core.api.Assertions.assertThat;

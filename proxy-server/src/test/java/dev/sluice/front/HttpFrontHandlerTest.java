@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.http1.ForwardRequest;
-import dev.sluice.observe.AccessLog;
-import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
+import dev.sluice.testing.RecordingAccessLog;
 import dev.sluice.upstream.UpstreamConnector;
 import dev.sluice.upstream.UpstreamException;
 import dev.sluice.upstream.UpstreamFailure;
@@ -68,7 +67,7 @@ class HttpFrontHandlerTest {
             """;
 
     private final Metrics metrics = Metrics.create();
-    private final List<AccessLogEntry> accessLog = new ArrayList<>();
+    private final RecordingAccessLog accessLog = new RecordingAccessLog();
     private final FakeConnector connector = new FakeConnector();
     private final Sink forwarded = new Sink();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
@@ -96,7 +95,7 @@ class HttpFrontHandlerTest {
                     .containsIgnoringCase("connection: close");
             assertThat(ch.isOpen()).isFalse();
             assertThat(connector.calls).isEmpty();
-            assertThat(accessLog).singleElement().satisfies(e -> {
+            assertThat(accessLog.entries()).singleElement().satisfies(e -> {
                 assertThat(e.status()).isEqualTo(400);
                 assertThat(e.method()).isEqualTo("CONNECT");
                 assertThat(e.error()).isEqualTo("bad_request");
@@ -123,7 +122,7 @@ class HttpFrontHandlerTest {
                             + Policy.CONNECT_PORTS_RULE);
             assertThat(ch.isOpen()).isFalse();
             assertThat(connector.calls).isEmpty();
-            assertThat(accessLog).singleElement().satisfies(e -> {
+            assertThat(accessLog.entries()).singleElement().satisfies(e -> {
                 assertThat(e.status()).isEqualTo(403);
                 assertThat(e.action()).isEqualTo("deny");
                 assertThat(e.rule()).isEqualTo(Policy.CONNECT_PORTS_RULE);
@@ -154,7 +153,7 @@ class HttpFrontHandlerTest {
             assertThat(response(ch)).startsWith("HTTP/1.1 502 Bad Gateway\r\n")
                     .contains("Proxy-Status: sluice; error=connection_refused; details=\"127.0.0.1:9 refused");
             assertThat(ch.isOpen()).isFalse();
-            assertThat(accessLog).singleElement().satisfies(e -> {
+            assertThat(accessLog.entries()).singleElement().satisfies(e -> {
                 assertThat(e.status()).isEqualTo(502);
                 assertThat(e.action()).isEqualTo("splice");
                 assertThat(e.error()).isEqualTo("connect_refused");
@@ -359,7 +358,7 @@ class HttpFrontHandlerTest {
 
             assertThat(response(ch)).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("malformed request");
             assertThat(ch.isOpen()).isFalse();
-            assertThat(accessLog).singleElement().satisfies(e -> {
+            assertThat(accessLog.entries()).singleElement().satisfies(e -> {
                 assertThat(e.method()).isNull();
                 assertThat(e.error()).isEqualTo("bad_request");
             });
@@ -415,7 +414,7 @@ class HttpFrontHandlerTest {
             assertThat(response(ch)).startsWith("HTTP/1.1 407 Proxy Authentication Required\r\n");
             assertThat(ch.isOpen()).isFalse();
             assertThat(connector.calls).isEmpty();
-            assertThat(accessLog).singleElement().satisfies(e -> assertThat(e.error()).isEqualTo("auth_required"));
+            assertThat(accessLog.entries()).singleElement().satisfies(e -> assertThat(e.error()).isEqualTo("auth_required"));
         }
     }
 
@@ -426,18 +425,8 @@ class HttpFrontHandlerTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        AccessLog log = new AccessLog() {
-            @Override
-            public void log(AccessLogEntry entry) {
-                accessLog.add(entry);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
         FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
-                connector, metrics, log, config.timeouts(), config.limits());
+                connector, metrics, accessLog, config.timeouts(), config.limits());
         ClientTimeouts timeouts = new ClientTimeouts(config.timeouts().idleClient(), config.timeouts().requestHeader());
         EmbeddedChannel ch = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false,
                 timeouts,

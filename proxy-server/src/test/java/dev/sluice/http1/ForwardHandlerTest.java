@@ -1,12 +1,15 @@
 package dev.sluice.http1;
 
+import static dev.sluice.testing.TestBodies.chunked;
+import static dev.sluice.testing.TestBodies.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.observe.AccessLogEntry;
+import dev.sluice.testing.SocketOrigin;
+import dev.sluice.testing.TestOrigins;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +26,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.Buffer;
-import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +83,7 @@ class ForwardHandlerTest {
 
     @Test
     void aFixedLengthBodyArrivesWholeWithItsLength() throws Exception {
-        byte[] body = pattern(256 * 1024);
+        byte[] body = pattern(256 * 1024, 31);
         origin.enqueue(new MockResponse.Builder().body("stored").build());
 
         try (Response response = proxy.okHttp().newCall(new Request.Builder().url(url("/upload"))
@@ -100,25 +102,11 @@ class ForwardHandlerTest {
 
     @Test
     void aChunkedBodyIsStreamedUpstreamChunked() throws Exception {
-        byte[] piece = pattern(10_000);
+        byte[] piece = pattern(10_000, 31);
         origin.enqueue(new MockResponse.Builder().body("streamed").build());
-        RequestBody unknownLength = new RequestBody() {
-            @Override
-            public MediaType contentType() {
-                return MediaType.get("application/octet-stream");
-            }
-
-            @Override
-            public void writeTo(BufferedSink sink) throws IOException {
-                for (int i = 0; i < 20; i++) {
-                    sink.write(piece);
-                    sink.flush();
-                }
-            }
-        };
 
         try (Response response = proxy.okHttp().newCall(new Request.Builder().url(url("/chunks"))
-                .post(unknownLength).build()).execute()) {
+                .post(chunked(piece, 20)).build()).execute()) {
             assertThat(response.body().string()).isEqualTo("streamed");
         }
 
@@ -311,7 +299,7 @@ class ForwardHandlerTest {
 
     @Test
     void aLargeResponseIsStreamedIntact() throws Exception {
-        byte[] body = pattern(4 << 20);
+        byte[] body = pattern(4 << 20, 31);
         origin.enqueue(new MockResponse.Builder().body(new Buffer().write(body)).build());
 
         try (Response response = proxy.okHttp().newCall(new Request.Builder().url(url("/large")).build()).execute()) {
@@ -322,7 +310,7 @@ class ForwardHandlerTest {
 
     @Test
     void aClientThatStopsReadingStopsTheProxyFromReadingTheOrigin() throws Exception {
-        byte[] body = pattern(32 << 20);
+        byte[] body = pattern(32 << 20, 31);
         origin.enqueue(new MockResponse.Builder().body(new Buffer().write(body)).build());
 
         try (RawClient client = proxy.raw()) {
@@ -343,10 +331,7 @@ class ForwardHandlerTest {
 
     @Test
     void anOriginThatRefusesTheConnectionGets502WithProxyStatus() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = TestOrigins.closedPort();
         URI target = URI.create("http://127.0.0.1:" + closedPort + "/nobody");
 
         HttpResponse<String> response = proxy.jdkClient().send(HttpRequest.newBuilder(target).build(),
@@ -377,7 +362,7 @@ class ForwardHandlerTest {
 
     @Test
     void anOriginThatAnswersWithGarbageGets502() throws Exception {
-        try (ScriptedOrigin scripted = new ScriptedOrigin((index, connection) -> {
+        try (SocketOrigin scripted = new SocketOrigin((index, connection) -> {
             connection.readHead();
             connection.send("SSH-2.0-OpenSSH_9.6 this is not HTTP\r\n\r\n");
             connection.awaitClosedByProxy();
@@ -393,7 +378,7 @@ class ForwardHandlerTest {
 
     @Test
     void anOriginThatDiesMidResponseClosesTheClientConnection() throws Exception {
-        origin.enqueue(new MockResponse.Builder().body(new Buffer().write(pattern(1 << 20)))
+        origin.enqueue(new MockResponse.Builder().body(new Buffer().write(pattern(1 << 20, 31)))
                 .onResponseBody(new SocketEffect.CloseSocket()).build());
 
         try (RawClient client = proxy.raw()) {
@@ -411,7 +396,7 @@ class ForwardHandlerTest {
 
     @Test
     void aReusedConnectionTheOriginDroppedIsRetriedOnceForAnIdempotentRequest() throws Exception {
-        try (ScriptedOrigin scripted = new ScriptedOrigin(ForwardHandlerTest::dropTheSecondRequest);
+        try (SocketOrigin scripted = new SocketOrigin(ForwardHandlerTest::dropTheSecondRequest);
              RawClient client = proxy.raw()) {
             client.send("GET " + scripted.url("/1") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(client.read().text()).isEqualTo("first");
@@ -426,7 +411,7 @@ class ForwardHandlerTest {
 
     @Test
     void aPostIsNotRetriedWhenItsReusedConnectionDrops() throws Exception {
-        try (ScriptedOrigin scripted = new ScriptedOrigin(ForwardHandlerTest::dropTheSecondRequest);
+        try (SocketOrigin scripted = new SocketOrigin(ForwardHandlerTest::dropTheSecondRequest);
              RawClient client = proxy.raw()) {
             client.send("GET " + scripted.url("/1") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(client.read().text()).isEqualTo("first");
@@ -443,7 +428,7 @@ class ForwardHandlerTest {
     void aClientThatLeavesMidRequestTakesItsUpstreamConnectionWithIt() throws Exception {
         CountDownLatch headArrived = new CountDownLatch(1);
         CompletableFuture<Boolean> upstreamClosed = new CompletableFuture<>();
-        try (ScriptedOrigin scripted = new ScriptedOrigin((index, connection) -> {
+        try (SocketOrigin scripted = new SocketOrigin((index, connection) -> {
             connection.readHead();
             if (index == 0) {
                 headArrived.countDown();
@@ -475,7 +460,7 @@ class ForwardHandlerTest {
     }
 
     /** Answers the first request; the second on the same connection is read and then the connection dropped. */
-    private static void dropTheSecondRequest(int index, ScriptedOrigin.Connection connection) throws IOException {
+    private static void dropTheSecondRequest(int index, SocketOrigin.Connection connection) throws IOException {
         if (index == 0) {
             connection.readHead();
             connection.respond("first");
@@ -487,9 +472,7 @@ class ForwardHandlerTest {
     }
 
     private RecordedRequest take() throws InterruptedException {
-        RecordedRequest request = origin.takeRequest(ForwardProxy.PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        assertThat(request).as("a request reached the origin").isNotNull();
-        return request;
+        return TestOrigins.take(origin);
     }
 
     private String authority() {
@@ -511,11 +494,4 @@ class ForwardHandlerTest {
         }).get();
     }
 
-    private static byte[] pattern(int size) {
-        byte[] bytes = new byte[size];
-        for (int i = 0; i < size; i++) {
-            bytes[i] = (byte) (i * 31 + i / 251);
-        }
-        return bytes;
-    }
 }

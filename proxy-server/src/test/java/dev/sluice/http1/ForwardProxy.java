@@ -3,6 +3,8 @@ package dev.sluice.http1;
 import dev.sluice.config.LimitsConfig;
 import dev.sluice.config.TimeoutsConfig;
 import dev.sluice.observe.Metrics;
+import dev.sluice.testing.RecordingAccessLog;
+import dev.sluice.testing.SluiceFixture;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
@@ -33,8 +35,7 @@ import okhttp3.OkHttpClient;
  * connector straight to 127.0.0.1, real metrics and a recording access log.
  */
 final class ForwardProxy implements AutoCloseable {
-    /** Generous: the machine is shared and slow at times; nothing here measures speed. */
-    static final Duration PATIENCE = Duration.ofSeconds(20);
+    static final Duration PATIENCE = SluiceFixture.PATIENCE;
 
     final LoopbackConnector connector = new LoopbackConnector();
     final Metrics metrics = Metrics.create();
@@ -122,7 +123,7 @@ final class ForwardProxy implements AutoCloseable {
     }
 
     double activeForwards() {
-        Gauge gauge = metrics.registry().find(Metrics.CONNECTIONS_ACTIVE).tag("kind", ForwardExchange.KIND).gauge();
+        Gauge gauge = metrics.registry().find(Metrics.CONNECTIONS_ACTIVE).tag("kind", Metrics.KIND_FORWARD).gauge();
         return gauge == null ? 0 : gauge.value();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.config.Action;
 import dev.sluice.config.Cidr;
 import dev.sluice.policy.Decision;
+import dev.sluice.testing.SocketOrigin;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -30,12 +31,12 @@ class OriginPoolTest {
     private final EventLoop loop = group.next();
     private final LoopbackConnector connector = new LoopbackConnector();
     private final CountDownLatch originMayClose = new CountDownLatch(1);
-    private ScriptedOrigin origin;
+    private SocketOrigin origin;
 
     @BeforeEach
     void startOrigin() throws Exception {
         // Connection 0 closes when the test says so; every connection otherwise stays until Sluice closes it.
-        origin = new ScriptedOrigin((index, connection) -> {
+        origin = new SocketOrigin((index, connection) -> {
             if (index == 0) {
                 try {
                     originMayClose.await(PATIENCE_SECONDS, TimeUnit.SECONDS);

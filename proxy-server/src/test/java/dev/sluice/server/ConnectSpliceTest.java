@@ -3,28 +3,25 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.ConfigLoader;
-import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
+import dev.sluice.testing.LoopbackSluice;
+import dev.sluice.testing.RecordingAccessLog;
+import dev.sluice.testing.SocketOrigin;
+import dev.sluice.testing.TestOrigins;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +32,7 @@ class ConnectSpliceTest {
     private static final int SLOW_READER_BYTES = 64 * 1024 * 1024;
 
     private final List<AutoCloseable> closeAfter = new CopyOnWriteArrayList<>();
-    private final BlockingQueue<AccessLogEntry> accessLog = new LinkedBlockingQueue<>();
+    private final RecordingAccessLog accessLog = new RecordingAccessLog();
     private SluiceServer sluice;
 
     @AfterEach
@@ -51,7 +48,7 @@ class ConnectSpliceTest {
 
     @Test
     void splicesBytesBothWays() throws Exception {
-        Origin origin = origin(Origin::echo);
+        SocketOrigin origin = origin(SocketOrigin::echo);
         start(allowingLoopback());
 
         try (Socket client = connectThroughSluice("origin.test:" + origin.port())) {
@@ -59,7 +56,7 @@ class ConnectSpliceTest {
             assertThat(readExactly(client.getInputStream(), 4)).isEqualTo("ping");
         }
 
-        AccessLogEntry entry = nextLogLine(e -> "CONNECT".equals(e.method()));
+        AccessLogEntry entry = accessLog.take(e -> "CONNECT".equals(e.method()));
         assertThat(entry.status()).isEqualTo(200);
         assertThat(entry.action()).isEqualTo("splice");
         assertThat(entry.rule()).isEqualTo("default");
@@ -71,7 +68,7 @@ class ConnectSpliceTest {
 
     @Test
     void bytesSentRightAfterTheConnectReachTheOrigin() throws Exception {
-        Origin origin = origin(Origin::echo);
+        SocketOrigin origin = origin(SocketOrigin::echo);
         start(allowingLoopback());
 
         try (Socket client = socket()) {
@@ -84,10 +81,10 @@ class ConnectSpliceTest {
 
     @Test
     void aHalfCloseReachesTheOriginWhichCanStillAnswer() throws Exception {
-        Origin origin = origin(socket -> {
-            byte[] all = socket.getInputStream().readAllBytes(); // returns at the client's FIN
-            socket.getOutputStream().write(("got " + all.length).getBytes(StandardCharsets.US_ASCII));
-            socket.shutdownOutput();
+        SocketOrigin origin = origin((index, connection) -> {
+            byte[] all = connection.in().readAllBytes(); // returns at the client's FIN
+            connection.out().write(("got " + all.length).getBytes(StandardCharsets.US_ASCII));
+            connection.socket().shutdownOutput();
         });
         start(allowingLoopback());
 
@@ -98,17 +95,14 @@ class ConnectSpliceTest {
                     .isEqualTo("got 1000");
         }
 
-        AccessLogEntry entry = nextLogLine(e -> "CONNECT".equals(e.method()));
+        AccessLogEntry entry = accessLog.take(e -> "CONNECT".equals(e.method()));
         assertThat(entry.error()).isNull();
         assertThat(entry.bytesUp()).isEqualTo(1000);
     }
 
     @Test
     void aRefusedUpstreamGets502() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = TestOrigins.closedPort();
         start(allowingLoopback());
 
         try (Socket client = socket()) {
@@ -117,14 +111,14 @@ class ConnectSpliceTest {
                     .contains("Proxy-Status: sluice; error=connection_refused");
             assertThat(client.getInputStream().read()).as("closed after the answer").isEqualTo(-1);
         }
-        AccessLogEntry entry = nextLogLine(e -> e.status() == 502);
+        AccessLogEntry entry = accessLog.take(e -> e.status() == 502);
         assertThat(entry.error()).isEqualTo("connect_refused");
         assertThat(sluice.metrics().scrape()).contains("sluice_errors_total{reason=\"connect_refused\"} 1.0");
     }
 
     @Test
     void theDestinationGuardRefusesLoopbackUnlessAllowed() throws Exception {
-        Origin origin = origin(Origin::echo);
+        SocketOrigin origin = origin(SocketOrigin::echo);
         start(config(""));
 
         try (Socket client = socket()) {
@@ -132,7 +126,7 @@ class ConnectSpliceTest {
             assertThat(response).startsWith("HTTP/1.1 403 Forbidden\r\n")
                     .contains("error=destination_ip_prohibited");
         }
-        assertThat(origin.accepted).hasValue(0);
+        assertThat(origin.accepted()).isZero();
     }
 
     @Test
@@ -147,7 +141,7 @@ class ConnectSpliceTest {
             client.getOutputStream().write("CONNECT example.com:443 HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(readOrReset(client.getInputStream())).isEqualTo(-1);
         }
-        AccessLogEntry entry = nextLogLine(e -> true);
+        AccessLogEntry entry = accessLog.take(e -> true);
         assertThat(entry.error()).isEqualTo("client_not_allowed");
         assertThat(entry.rule()).isEqualTo("access.clients");
     }
@@ -155,9 +149,9 @@ class ConnectSpliceTest {
     @Test
     void aClientThatDisconnectsMidTunnelClosesTheUpstream() throws Exception {
         CompletableFuture<Integer> originSaw = new CompletableFuture<>();
-        Origin origin = origin(socket -> {
+        SocketOrigin origin = origin((index, connection) -> {
             try {
-                originSaw.complete(socket.getInputStream().read());
+                originSaw.complete(connection.in().read());
             } catch (IOException e) {
                 originSaw.complete(-1);
             }
@@ -169,7 +163,7 @@ class ConnectSpliceTest {
         client.close();
 
         assertThat(originSaw.get(20, TimeUnit.SECONDS)).isEqualTo(-1);
-        AccessLogEntry entry = nextLogLine(e -> "CONNECT".equals(e.method()));
+        AccessLogEntry entry = accessLog.take(e -> "CONNECT".equals(e.method()));
         assertThat(entry.error()).isEqualTo("client_reset");
         assertThat(sluice.metrics().scrape()).contains("sluice_connections_active{kind=\"tunnel\"} 0.0");
     }
@@ -177,15 +171,15 @@ class ConnectSpliceTest {
     @Test
     void aClientThatDoesNotReadHoldsBackTheOriginInsteadOfFillingSluice() throws Exception {
         AtomicLong pushed = new AtomicLong();
-        Origin origin = origin(socket -> {
-            OutputStream out = socket.getOutputStream();
+        SocketOrigin origin = origin((index, connection) -> {
+            OutputStream out = connection.out();
             byte[] block = new byte[64 * 1024];
             for (int sent = 0; sent < SLOW_READER_BYTES; sent += block.length) {
                 out.write(block);
                 pushed.addAndGet(block.length);
             }
-            socket.shutdownOutput();
-            socket.getInputStream().read();
+            connection.socket().shutdownOutput();
+            connection.in().read();
         });
         start(allowingLoopback());
         ByteBufAllocatorMetricProvider allocator = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
@@ -209,12 +203,7 @@ class ConnectSpliceTest {
     // --- Sluice ---
 
     private static String allowingLoopback() {
-        return config("""
-                access:
-                  clients: [127.0.0.0/8]
-                  connectPorts: [1-65535]
-                  allowDestinations: [127.0.0.0/8]
-                """);
+        return LoopbackSluice.YAML;
     }
 
     private static String config(String access) {
@@ -232,28 +221,7 @@ class ConnectSpliceTest {
     }
 
     private void start(String yaml) throws Exception {
-        AccessLog log = new AccessLog() {
-            @Override
-            public void log(AccessLogEntry entry) {
-                accessLog.add(entry);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        sluice = SluiceServer.start(ConfigLoader.parse(yaml, "test.yaml"), Metrics.create(), log);
-    }
-
-    private AccessLogEntry nextLogLine(Predicate<AccessLogEntry> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            AccessLogEntry entry = accessLog.poll(100, TimeUnit.MILLISECONDS);
-            if (entry != null && wanted.test(entry)) {
-                return entry;
-            }
-        }
-        throw new AssertionError("no matching access-log line");
+        sluice = SluiceServer.start(ConfigLoader.parse(yaml, "test.yaml"), Metrics.create(), accessLog);
     }
 
     // --- clients ---
@@ -312,58 +280,9 @@ class ConnectSpliceTest {
 
     // --- origins ---
 
-    private Origin origin(Origin.Handler handler) throws IOException {
-        Origin origin = new Origin(handler);
+    private SocketOrigin origin(SocketOrigin.Script script) throws IOException {
+        SocketOrigin origin = new SocketOrigin(script);
         closeAfter.add(origin);
         return origin;
-    }
-
-    /** A blocking origin on 127.0.0.1: one thread per connection running the handler. */
-    static final class Origin implements AutoCloseable {
-        interface Handler {
-            void handle(Socket socket) throws IOException;
-        }
-
-        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-        private final ServerSocket server;
-
-        Origin(Handler handler) throws IOException {
-            server = new ServerSocket();
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            Thread acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        accepted.incrementAndGet();
-                        Thread worker = new Thread(() -> {
-                            try (socket) {
-                                handler.handle(socket);
-                            } catch (IOException ignored) {
-                                // the proxy or the test went away; nothing to report
-                            }
-                        }, "origin-worker");
-                        worker.setDaemon(true);
-                        worker.start();
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            }, "origin-acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        static void echo(Socket socket) throws IOException {
-            socket.getInputStream().transferTo(socket.getOutputStream());
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
     }
 }

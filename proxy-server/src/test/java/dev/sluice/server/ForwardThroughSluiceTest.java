@@ -2,11 +2,9 @@ package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.config.ConfigLoader;
 import dev.sluice.observe.AccessLog;
-import dev.sluice.observe.AccessLogEntry;
-import dev.sluice.observe.Metrics;
-import java.io.IOException;
+import dev.sluice.testing.LoopbackSluice;
+import dev.sluice.testing.SocketOrigin;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -30,30 +28,12 @@ class ForwardThroughSluiceTest {
     void start() throws Exception {
         origin.start(InetAddress.getLoopbackAddress(), 0);
         base = "http://origin.test:" + origin.getPort();
-        String yaml = """
-                listen: 127.0.0.1:0
-                admin: 127.0.0.1:0
-                hosts:
-                  origin.test: 127.0.0.1
-                access:
-                  clients: [127.0.0.0/8]
-                  connectPorts: [1-65535]
-                  allowDestinations: [127.0.0.0/8]
+        sluice = LoopbackSluice.start("""
                 rules:
                   - name: blocked
                     match: {host: blocked.test}
                     action: deny
-                """;
-        AccessLog ignore = new AccessLog() {
-            @Override
-            public void log(AccessLogEntry entry) {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        sluice = SluiceServer.start(ConfigLoader.parse(yaml, "test.yaml"), Metrics.create(), ignore);
+                """, AccessLog.DISABLED);
     }
 
     @AfterEach
@@ -100,7 +80,7 @@ class ForwardThroughSluiceTest {
     @Test
     void aConnectPipelinedBehindAForwardWaitsForItsResponse() throws Exception {
         origin.enqueue(new MockResponse.Builder().body("plain").build());
-        try (CloseableEcho echo = new CloseableEcho();
+        try (SocketOrigin echo = new SocketOrigin(SocketOrigin::echo);
              Socket client = RawHttp.open(sluice.proxyAddress())) {
             RawHttp.send(client, "GET " + base + "/first HTTP/1.1\r\nHost: origin.test\r\n\r\n"
                     + "CONNECT origin.test:" + echo.port() + " HTTP/1.1\r\n\r\n");
@@ -117,22 +97,5 @@ class ForwardThroughSluiceTest {
         RecordedRequest request = origin.takeRequest(10, TimeUnit.SECONDS);
         assertThat(request).isNotNull();
         return request;
-    }
-
-    /** An echo origin for the tunnel leg. */
-    private static final class CloseableEcho implements AutoCloseable {
-        private final ConnectSpliceTest.Origin origin = new ConnectSpliceTest.Origin(ConnectSpliceTest.Origin::echo);
-
-        CloseableEcho() throws IOException {
-        }
-
-        int port() {
-            return origin.port();
-        }
-
-        @Override
-        public void close() throws IOException {
-            origin.close();
-        }
     }
 }

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.observe.AccessLog;
-import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.PasswordHasher;
+import dev.sluice.testing.LoopbackSluice;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -110,26 +110,7 @@ class SluiceServerTest {
     }
 
     private SluiceServer start(String extra) throws Exception {
-        String yaml = """
-                listen: 127.0.0.1:0
-                admin: 127.0.0.1:0
-                hosts:
-                  origin.test: 127.0.0.1
-                access:
-                  clients: [127.0.0.0/8]
-                  connectPorts: [1-65535]
-                  allowDestinations: [127.0.0.0/8]
-                """ + extra;
-        AccessLog ignore = new AccessLog() {
-            @Override
-            public void log(AccessLogEntry entry) {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        return SluiceServer.start(ConfigLoader.parse(yaml, "test.yaml"), Metrics.create(), ignore);
+        return LoopbackSluice.start(extra, AccessLog.DISABLED);
     }
 
     /** Sends a CONNECT (with Basic credentials when given) and returns the response head. */

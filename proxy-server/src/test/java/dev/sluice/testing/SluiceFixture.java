@@ -15,6 +15,7 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,6 +167,11 @@ public final class SluiceFixture implements AutoCloseable {
                 .proxy(ProxySelector.of(proxyAddress()))
                 .sslContext(TestPki.get().clientCertificates().sslContext())
                 .connectTimeout(PATIENCE);
+    }
+
+    /** A GET for the JDK HttpClient with a timeout: by default it waits forever, and a test must not. */
+    public static HttpRequest jdkGet(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(PATIENCE).build();
     }
 
     /** An OkHttp builder that goes through Sluice and trusts the test CA. */

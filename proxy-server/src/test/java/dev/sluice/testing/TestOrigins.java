@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import okhttp3.Protocol;
 
 /** Origins on 127.0.0.1 ephemeral ports, addressed by tests as {@link TestPki#ORIGIN_HOST}. */
@@ -43,6 +45,15 @@ public final class TestOrigins {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The next request {@code origin} received; fails the test if none arrives within the patience. */
+    public static RecordedRequest take(MockWebServer origin) throws InterruptedException {
+        RecordedRequest request = origin.takeRequest(SluiceFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        if (request == null) {
+            throw new AssertionError("the origin received no request within " + SluiceFixture.PATIENCE);
+        }
+        return request;
     }
 
     private static MockWebServer started(MockWebServer server) {
