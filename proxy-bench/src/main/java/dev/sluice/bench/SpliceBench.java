@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /**
  * Spliced CONNECT throughput against a direct connection on loopback: the same origin, the same client code, runs
  * alternating so that drift on a shared machine hits both sides alike. Sluice runs inside the bench's process, or
- * with {@code --sluice-jar} as its own JVM so that its JIT and GC do not mix with the origin's and the client's.
+ * with {@code --sluice-jar} as its own JVM so that its JIT and GC do not mix with the origin's and the client's;
+ * {@code --reference-relay} measures {@link ReferenceRelay} in its place.
  */
 @Command(name = "splice", mixinStandardHelpOptions = true,
         description = "Download N bytes directly and through a Sluice CONNECT splice; print MiB/s and the ratio.")
@@ -61,25 +62,36 @@ final class SpliceBench implements Callable<Integer> {
             description = "A JVM option for the separate Sluice process (repeatable), e.g. -Xmx512m.")
     private List<String> sluiceJvmOptions = new ArrayList<>();
 
+    @Option(names = "--reference-relay",
+            description = "Measure a minimal blocking relay instead of Sluice: the ceiling for any relay that "
+                    + "copies through user space on this machine.")
+    private boolean referenceRelay;
+
     @Override
     public Integer call() throws Exception {
         if (runs < 1 || warmup < 0 || timeoutSeconds < 1) throw new IllegalArgumentException("need --runs >= 1, --warmup >= 0, --timeout >= 1");
+        if (referenceRelay && sluiceJar != null) throw new IllegalArgumentException("--reference-relay replaces Sluice: drop --sluice-jar");
         try (BlastOrigin origin = new BlastOrigin(bytes)) {
+            if (referenceRelay) {
+                try (ReferenceRelay relay = new ReferenceRelay()) {
+                    return measure(origin.address(), relay.address(), ReferenceRelay.DESCRIPTION);
+                }
+            }
             if (sluiceJar != null) {
                 try (ForkedSluice sluice = ForkedSluice.start(sluiceJar, CONFIG, sluiceJvmOptions)) {
-                    return measure(origin.address(), sluice.proxyAddress(), "separate process");
+                    return measure(origin.address(), sluice.proxyAddress(), "Sluice as a separate process");
                 }
             }
             SluiceConfig config = ConfigLoader.parse(CONFIG, "bench.yaml");
             try (Metrics metrics = Metrics.create();
                  AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
                  SluiceServer sluice = SluiceServer.start(config, metrics, accessLog)) {
-                return measure(origin.address(), sluice.proxyAddress(), "in the bench's process");
+                return measure(origin.address(), sluice.proxyAddress(), "Sluice in the bench's process");
             }
         }
     }
 
-    private int measure(InetSocketAddress originAddress, InetSocketAddress proxy, String where) throws IOException {
+    private int measure(InetSocketAddress originAddress, InetSocketAddress proxy, String proxyName) throws IOException {
         Download download = new Download(Duration.ofSeconds(timeoutSeconds));
         for (int i = 0; i < warmup; i++) {
             download.direct(originAddress, bytes);
@@ -96,7 +108,7 @@ final class SpliceBench implements Callable<Integer> {
                         ThroughputReport.mibPerSecond(bytes, proxied.get(i)));
             }
         }
-        ThroughputReport report = new ThroughputReport(bytes, direct, proxied, where);
+        ThroughputReport report = new ThroughputReport(bytes, direct, proxied, proxyName);
         System.out.println(json ? report.json() : report.text());
         return 0;
     }
