@@ -5,7 +5,9 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
 import dev.sluice.server.SluiceServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +16,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Spliced CONNECT throughput against a direct connection, in one process on loopback: the same origin, the same
- * client code, runs alternating so that drift on a shared machine hits both sides alike.
+ * Spliced CONNECT throughput against a direct connection on loopback: the same origin, the same client code, runs
+ * alternating so that drift on a shared machine hits both sides alike. Sluice runs inside the bench's process, or
+ * with {@code --sluice-jar} as its own JVM so that its JIT and GC do not mix with the origin's and the client's;
+ * {@code --reference-relay} measures {@link ReferenceRelay} in its place.
  */
 @Command(name = "splice", mixinStandardHelpOptions = true,
         description = "Download N bytes directly and through a Sluice CONNECT splice; print MiB/s and the ratio.")
 final class SpliceBench implements Callable<Integer> {
-    private static final String CONFIG = """
+    static final String CONFIG = """
             listen: 127.0.0.1:0
             admin: 127.0.0.1:0
             access:
@@ -49,35 +53,63 @@ final class SpliceBench implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     private boolean json;
 
+    @Option(names = "--sluice-jar", paramLabel = "FILE",
+            description = "Run Sluice as a separate JVM from this jar (e.g. proxy-server/target/sluice.jar) "
+                    + "instead of inside the bench's process.")
+    private Path sluiceJar;
+
+    @Option(names = "--sluice-jvm-option", paramLabel = "OPTION",
+            description = "A JVM option for the separate Sluice process (repeatable), e.g. -Xmx512m.")
+    private List<String> sluiceJvmOptions = new ArrayList<>();
+
+    @Option(names = "--reference-relay",
+            description = "Measure a minimal blocking relay instead of Sluice: the ceiling for any relay that "
+                    + "copies through user space on this machine.")
+    private boolean referenceRelay;
+
     @Override
     public Integer call() throws Exception {
         if (runs < 1 || warmup < 0 || timeoutSeconds < 1) throw new IllegalArgumentException("need --runs >= 1, --warmup >= 0, --timeout >= 1");
-        SluiceConfig config = ConfigLoader.parse(CONFIG, "bench.yaml");
-        Download download = new Download(Duration.ofSeconds(timeoutSeconds));
-        try (BlastOrigin origin = new BlastOrigin(bytes);
-             Metrics metrics = Metrics.create();
-             AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
-             SluiceServer sluice = SluiceServer.start(config, metrics, accessLog)) {
-            InetSocketAddress originAddress = origin.address();
-            InetSocketAddress proxy = sluice.proxyAddress();
-            for (int i = 0; i < warmup; i++) {
-                download.direct(originAddress, bytes);
-                download.viaConnect(proxy, originAddress, bytes);
-            }
-            List<Long> direct = new ArrayList<>();
-            List<Long> proxied = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                direct.add(download.direct(originAddress, bytes));
-                proxied.add(download.viaConnect(proxy, originAddress, bytes));
-                if (!json) {
-                    System.out.printf("run %d  direct %9.1f MiB/s   proxied %9.1f MiB/s%n", i + 1,
-                            ThroughputReport.mibPerSecond(bytes, direct.get(i)),
-                            ThroughputReport.mibPerSecond(bytes, proxied.get(i)));
+        if (referenceRelay && sluiceJar != null) throw new IllegalArgumentException("--reference-relay replaces Sluice: drop --sluice-jar");
+        try (BlastOrigin origin = new BlastOrigin(bytes)) {
+            if (referenceRelay) {
+                try (ReferenceRelay relay = new ReferenceRelay()) {
+                    return measure(origin.address(), relay.address(), ReferenceRelay.DESCRIPTION);
                 }
             }
-            ThroughputReport report = new ThroughputReport(bytes, direct, proxied);
-            System.out.println(json ? report.json() : report.text());
+            if (sluiceJar != null) {
+                try (ForkedSluice sluice = ForkedSluice.start(sluiceJar, CONFIG, sluiceJvmOptions)) {
+                    return measure(origin.address(), sluice.proxyAddress(), "Sluice as a separate process");
+                }
+            }
+            SluiceConfig config = ConfigLoader.parse(CONFIG, "bench.yaml");
+            try (Metrics metrics = Metrics.create();
+                 AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
+                 SluiceServer sluice = SluiceServer.start(config, metrics, accessLog)) {
+                return measure(origin.address(), sluice.proxyAddress(), "Sluice in the bench's process");
+            }
         }
+    }
+
+    private int measure(InetSocketAddress originAddress, InetSocketAddress proxy, String proxyName) throws IOException {
+        Download download = new Download(Duration.ofSeconds(timeoutSeconds));
+        for (int i = 0; i < warmup; i++) {
+            download.direct(originAddress, bytes);
+            download.viaConnect(proxy, originAddress, bytes);
+        }
+        List<Long> direct = new ArrayList<>();
+        List<Long> proxied = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            direct.add(download.direct(originAddress, bytes));
+            proxied.add(download.viaConnect(proxy, originAddress, bytes));
+            if (!json) {
+                System.out.printf("run %d  direct %9.1f MiB/s   proxied %9.1f MiB/s%n", i + 1,
+                        ThroughputReport.mibPerSecond(bytes, direct.get(i)),
+                        ThroughputReport.mibPerSecond(bytes, proxied.get(i)));
+            }
+        }
+        ThroughputReport report = new ThroughputReport(bytes, direct, proxied, proxyName);
+        System.out.println(json ? report.json() : report.text());
         return 0;
     }
 }

@@ -12,9 +12,12 @@ final class ThroughputReport {
     private final long bytes;
     private final List<Double> direct;
     private final List<Double> proxied;
+    private final String proxy;
 
-    ThroughputReport(long bytes, List<Long> directNanos, List<Long> proxiedNanos) {
+    /** @param proxy what the proxied runs went through, e.g. {@code Sluice as a separate process} */
+    ThroughputReport(long bytes, List<Long> directNanos, List<Long> proxiedNanos, String proxy) {
         this.bytes = bytes;
+        this.proxy = proxy;
         this.direct = directNanos.stream().map(n -> mibPerSecond(bytes, n)).sorted().toList();
         this.proxied = proxiedNanos.stream().map(n -> mibPerSecond(bytes, n)).sorted().toList();
     }
@@ -33,11 +36,11 @@ final class ThroughputReport {
 
     String text() {
         return String.format("""
-                splice benchmark: %s per download, %d runs each, 127.0.0.1
+                splice benchmark: %s per download, %d runs each, 127.0.0.1, via %s
                 direct   best %9.1f MiB/s   median %9.1f MiB/s
                 proxied  best %9.1f MiB/s   median %9.1f MiB/s
                 ratio proxied/direct: best %.3f   median %.3f""",
-                ByteSize.format(bytes), direct.size(), best(direct), median(direct), best(proxied), median(proxied),
+                ByteSize.format(bytes), direct.size(), proxy, best(direct), median(direct), best(proxied), median(proxied),
                 bestRatio(), medianRatio());
     }
 
@@ -48,6 +51,7 @@ final class ThroughputReport {
             g.writeStringField("benchmark", "splice");
             g.writeNumberField("bytes", bytes);
             g.writeNumberField("runs", direct.size());
+            g.writeStringField("proxy", proxy);
             writeSide(g, "direct", direct);
             writeSide(g, "proxied", proxied);
             g.writeNumberField("bestRatio", round(bestRatio()));

@@ -14,11 +14,12 @@ class ThroughputReportTest {
     void ratiosCompareBestWithBestAndMedianWithMedian() {
         // direct: 1024, 512, 341.3 MiB/s; proxied: 512, 256, 1024/3.5 MiB/s
         ThroughputReport report = new ThroughputReport(GIB, List.of(SECOND, 2 * SECOND, 3 * SECOND),
-                List.of(2 * SECOND, 4 * SECOND, 3_500_000_000L));
+                List.of(2 * SECOND, 4 * SECOND, 3_500_000_000L), "Sluice as a separate process");
 
         assertThat(report.bestRatio()).isCloseTo(0.5, within(1e-9));
         assertThat(report.medianRatio()).isCloseTo((1024 / 3.5) / 512, within(1e-9));
-        assertThat(report.text()).contains("1 GiB per download", "ratio proxied/direct: best 0.500");
-        assertThat(report.json()).contains("\"bestRatio\":0.5", "\"bytes\":1073741824");
+        assertThat(report.text()).contains("1 GiB per download", "via Sluice as a separate process", "ratio proxied/direct: best 0.500");
+        assertThat(report.json()).contains("\"bestRatio\":0.5", "\"bytes\":1073741824",
+                "\"proxy\":\"Sluice as a separate process\"");
     }
 }

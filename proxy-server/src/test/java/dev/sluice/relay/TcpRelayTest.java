@@ -7,6 +7,7 @@ import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,23 @@ class TcpRelayTest {
         assertThat(relay.bytesDown()).isEqualTo(6);
         assertThat(observer.up).isEqualTo(5);
         assertThat(observer.down).isEqualTo(6);
+    }
+
+    @Test
+    void aTunnelReadsInBuffersThatGrowToMaxReadWhileReadsFillThem() {
+        TcpRelay.start(client, upstream, IDLE, List.of(), observer);
+
+        for (EmbeddedChannel channel : List.of(client, upstream)) {
+            RecvByteBufAllocator.ExtendedHandle handle =
+                    (RecvByteBufAllocator.ExtendedHandle) channel.config().getRecvByteBufAllocator().newHandle();
+            for (int i = 0; i < 50; i++) {
+                handle.reset(channel.config());
+                handle.attemptedBytesRead(handle.guess());
+                handle.lastBytesRead(handle.guess());
+                handle.readComplete();
+            }
+            assertThat(handle.guess()).isEqualTo(TcpRelay.MAX_READ);
+        }
     }
 
     @Test

@@ -1,0 +1,98 @@
+package dev.sluice.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sluice started as its own JVM ({@code java -jar sluice.jar run}), so its JIT, GC and threads do not share a
+ * process with the bench's origin and client. Its output goes to a log file named when it fails to start.
+ */
+final class ForkedSluice implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final InetSocketAddress proxy;
+    private final Path directory;
+
+    private ForkedSluice(Process process, InetSocketAddress proxy, Path directory) {
+        this.process = process;
+        this.proxy = proxy;
+        this.directory = directory;
+    }
+
+    /** Starts {@code jar} with {@code config}, its listeners moved to free loopback ports, and waits until it accepts. */
+    static ForkedSluice start(Path jar, String config, List<String> jvmOptions) throws IOException, InterruptedException {
+        Path directory = Files.createTempDirectory("sluice-bench");
+        Path configFile = Files.writeString(directory.resolve("sluice.yaml"), config);
+        Path log = directory.resolve("sluice.log");
+        // Free ports picked here may in theory be taken before Sluice binds them; the start then fails loudly.
+        InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", freePort());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toString(),
+                "--listen", "127.0.0.1:" + proxy.getPort(), "--admin", "127.0.0.1:" + freePort()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ForkedSluice sluice = new ForkedSluice(process, proxy, directory);
+        try {
+            sluice.awaitListening(log);
+        } catch (IOException | RuntimeException e) {
+            sluice.close();
+            throw e;
+        }
+        return sluice;
+    }
+
+    InetSocketAddress proxyAddress() {
+        return proxy;
+    }
+
+    private void awaitListening(Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("Sluice exited with " + process.exitValue() + " before listening; see " + log);
+            }
+            try (Socket probe = new Socket()) {
+                probe.connect(proxy, 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IOException("Sluice did not listen on " + proxy + " within " + START_TIMEOUT + "; see " + log);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** SIGTERM (Sluice drains), then a kill if it has not stopped within 10 s; removes the temp files. */
+    @Override
+    public void close() throws IOException {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try (var files = Files.walk(directory)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
