@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** Starts the proxy and admin listeners and serves until the process is stopped (SIGTERM drains). */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Start the proxy.")
 final class RunCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -76,11 +76,11 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("sluice: cannot start: " + e);
             return 1;
         }
-        LOG.info("Sluice listening on {} (proxy) and {} (admin); config {}: {} rules, default {}",
+        log.info("Sluice listening on {} (proxy) and {} (admin); config {}: {} rules, default {}",
                 server.proxyAddress(), server.adminAddress(), config.source(), config.rules().size(),
                 config.defaultAction().yamlName());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("Sluice stopping");
+            log.info("Sluice stopping");
             server.close();
             accessLog.close();
             metrics.close();
@@ -93,12 +93,12 @@ final class RunCommand implements Callable<Integer> {
     private static CertificateAuthority openCa(TlsConfig.Ca files) throws CaException {
         if (Files.notExists(files.cert()) && Files.notExists(files.key())) {
             CertificateAuthority ca = CertificateAuthority.generate(files.cert(), files.key(), false);
-            LOG.info("Created a new CA {} (key {}), SHA-256 fingerprint {}; clients must trust it "
+            log.info("Created a new CA {} (key {}), SHA-256 fingerprint {}; clients must trust it "
                     + "(GET /ca.crt on the admin listener)", files.cert(), files.key(), ca.sha256Fingerprint());
             return ca;
         }
         CertificateAuthority ca = CertificateAuthority.load(files.cert(), files.key());
-        LOG.info("Loaded CA {}, SHA-256 fingerprint {}", files.cert(), ca.sha256Fingerprint());
+        log.info("Loaded CA {}, SHA-256 fingerprint {}", files.cert(), ca.sha256Fingerprint());
         return ca;
     }
 }

@@ -80,7 +80,6 @@ public final class SluiceServer implements AutoCloseable {
             server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready,
                     ca == null ? null : ca.certificatePem());
             server.ready = true;
-            log.info("proxy listening on {}, admin on {}", server.proxyAddress(), server.adminAddress());
             return server;
         } catch (Throwable e) {
             // Netty rethrows a failed bind (BindException) unchecked through sync(): stop the loops either way.
