@@ -13,6 +13,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -91,7 +92,7 @@ public final class TcpRelay {
         upstream.closeFuture().addListener(f -> relay.channelClosed());
         for (ByteBuf buf : replayUpstream) {
             relay.count(true, buf.readableBytes());
-            relay.upstream.ctx.write(buf).addListener(relay.client::afterWrite);
+            relay.upstream.ctx.write(buf).addListener(relay.client.afterWrite);
         }
         relay.upstream.ctx.flush();
         relay.client.begin();
@@ -150,6 +151,8 @@ public final class TcpRelay {
         private final boolean isClient;
         private Side peer;
         private ChannelHandlerContext ctx;
+        /** Held once so a relayed buffer costs no listener allocation. */
+        private final GenericFutureListener<Future<? super Void>> afterWrite = this::afterWrite;
         private boolean inputDone;
         private boolean readOwed;
 
@@ -200,7 +203,7 @@ public final class TcpRelay {
                 return;
             }
             count(isClient, buf.readableBytes());
-            peer.ctx.writeAndFlush(buf).addListener(this::afterWrite);
+            peer.ctx.writeAndFlush(buf).addListener(afterWrite);
         }
 
         @Override
