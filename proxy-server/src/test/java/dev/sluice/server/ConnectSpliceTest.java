@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.observe.AccessLogEntry;
@@ -14,9 +15,13 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -114,6 +119,52 @@ class ConnectSpliceTest {
         AccessLogEntry entry = accessLog.take(e -> e.status() == 502);
         assertThat(entry.error()).isEqualTo("connect_refused");
         assertThat(sluice.metrics().scrape()).contains("sluice_errors_total{reason=\"connect_refused\"} 1.0");
+    }
+
+    @Test
+    void anUpstreamThatNeverAnswersTheHandshakeGets504() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             SaturatedBacklog backlog = SaturatedBacklog.of(silent)) {
+            assumeTrue(backlog.saturated(), "this kernel answers SYNs beyond a full backlog");
+            start(allowingLoopback() + "timeouts: {connect: 300ms}\n");
+
+            try (Socket client = socket()) {
+                String response = request(client, "CONNECT 127.0.0.1:" + silent.getLocalPort() + " HTTP/1.1\r\n\r\n");
+                assertThat(response).startsWith("HTTP/1.1 504 Gateway Timeout\r\n")
+                        .contains("Proxy-Status: sluice; error=connection_timeout");
+            }
+        }
+        AccessLogEntry entry = accessLog.take(e -> e.status() == 504);
+        assertThat(entry.error()).isEqualTo("connect_timeout");
+        assertThat(sluice.metrics().scrape()).contains("sluice_errors_total{reason=\"connect_timeout\"} 1.0");
+    }
+
+    /**
+     * Fills a listener's accept queue with connections nobody accepts. Linux then drops further SYNs (with
+     * {@code tcp_abort_on_overflow} at its default 0), which on loopback is the one way to make a connect hang.
+     */
+    private record SaturatedBacklog(List<Socket> held, boolean saturated) implements AutoCloseable {
+        static SaturatedBacklog of(ServerSocket listener) throws IOException {
+            List<Socket> held = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                Socket socket = new Socket();
+                try {
+                    socket.connect(listener.getLocalSocketAddress(), 200);
+                    held.add(socket);
+                } catch (SocketTimeoutException dropped) {
+                    socket.close();
+                    return new SaturatedBacklog(held, true);
+                }
+            }
+            return new SaturatedBacklog(held, false);
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 
     @Test
