@@ -5,6 +5,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,14 +23,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class ForkedSluice implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final HttpClient ADMIN_CLIENT = HttpClient.newBuilder().connectTimeout(ADMIN_TIMEOUT).build();
 
     private final Process process;
     private final InetSocketAddress proxy;
+    private final InetSocketAddress admin;
     private final Path directory;
 
-    private ForkedSluice(Process process, InetSocketAddress proxy, Path directory) {
+    private ForkedSluice(Process process, InetSocketAddress proxy, InetSocketAddress admin, Path directory) {
         this.process = process;
         this.proxy = proxy;
+        this.admin = admin;
         this.directory = directory;
     }
 
@@ -37,13 +45,14 @@ final class ForkedSluice implements AutoCloseable {
         Path log = directory.resolve("sluice.log");
         // Free ports picked here may in theory be taken before Sluice binds them; the start then fails loudly.
         InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", freePort());
+        InetSocketAddress admin = new InetSocketAddress("127.0.0.1", freePort());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toString(),
-                "--listen", "127.0.0.1:" + proxy.getPort(), "--admin", "127.0.0.1:" + freePort()));
+                "--listen", "127.0.0.1:" + proxy.getPort(), "--admin", "127.0.0.1:" + admin.getPort()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ForkedSluice sluice = new ForkedSluice(process, proxy, directory);
+        ForkedSluice sluice = new ForkedSluice(process, proxy, admin, directory);
         try {
             sluice.awaitListening(log);
         } catch (IOException | RuntimeException e) {
@@ -55,6 +64,39 @@ final class ForkedSluice implements AutoCloseable {
 
     InetSocketAddress proxyAddress() {
         return proxy;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** The admin listener's {@code /metrics} text. */
+    String scrapeMetrics() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics"))
+                .timeout(ADMIN_TIMEOUT).build();
+        HttpResponse<String> response = ADMIN_CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) throw new IOException("/metrics answered " + response.statusCode());
+        return response.body();
+    }
+
+    /**
+     * Asks Sluice's JVM for a full collection with {@code jcmd <pid> GC.run}, so that memory figures compare live
+     * data rather than garbage; false (and no collection) when the JDK has no jcmd or the attach fails.
+     */
+    boolean collectGarbage() throws InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) return false;
+        try {
+            Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!gc.waitFor(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                gc.destroyForcibly();
+                return false;
+            }
+            return gc.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void awaitListening(Path log) throws IOException, InterruptedException {

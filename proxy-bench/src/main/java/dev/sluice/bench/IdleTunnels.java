@@ -1,0 +1,118 @@
+package dev.sluice.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CONNECT tunnels through a proxy to one origin, opened in batches from one thread with non-blocking channels,
+ * then left idle. A tunnel counts as up once the proxy answered 200 and a few bytes made the round trip to the
+ * origin and back, so both of the proxy's legs are established and have carried data.
+ */
+final class IdleTunnels implements AutoCloseable {
+    private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
+
+    private final InetSocketAddress proxy;
+    private final ByteBuffer request;
+    private final Duration batchTimeout;
+    private final Selector selector;
+    private final List<SocketChannel> up = new ArrayList<>();
+
+    /** One tunnel on its way up: the bytes read so far of the proxy's answer, then of the echoed ping. */
+    private static final class Handshake {
+        final ByteBuffer received = ByteBuffer.allocate(1024);
+        boolean answered;
+    }
+
+    IdleTunnels(InetSocketAddress proxy, InetSocketAddress origin, Duration batchTimeout) throws IOException {
+        this.proxy = proxy;
+        String target = origin.getAddress().getHostAddress() + ":" + origin.getPort();
+        this.request = StandardCharsets.US_ASCII.encode("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+        this.batchTimeout = batchTimeout;
+        this.selector = Selector.open();
+    }
+
+    /** Tunnels up and idle. */
+    int size() {
+        return up.size();
+    }
+
+    /** Opens {@code count} more tunnels at once and returns when all are up; fails if one is not within the timeout. */
+    void open(int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            SocketChannel channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.connect(proxy);
+            channel.register(selector, SelectionKey.OP_CONNECT, new Handshake());
+        }
+        int pending = count;
+        long deadline = System.nanoTime() + batchTimeout.toNanos();
+        while (pending > 0) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) throw new IOException(pending + " of " + count + " tunnels not up within " + batchTimeout);
+            selector.select(left);
+            for (SelectionKey key : selector.selectedKeys()) {
+                if (advance(key)) pending--;
+            }
+            selector.selectedKeys().clear();
+        }
+    }
+
+    /** Moves one tunnel a step on; true when it is up, after which it is no longer watched. */
+    private boolean advance(SelectionKey key) throws IOException {
+        SocketChannel channel = (SocketChannel) key.channel();
+        Handshake handshake = (Handshake) key.attachment();
+        if (key.isConnectable()) {
+            channel.finishConnect();
+            writeFully(channel, request.duplicate());
+            key.interestOps(SelectionKey.OP_READ);
+            return false;
+        }
+        if (channel.read(handshake.received) < 0) throw new IOException("proxy closed a tunnel while it was opening");
+        ByteBuffer received = handshake.received;
+        if (!handshake.answered) {
+            String head = new String(received.array(), 0, received.position(), StandardCharsets.ISO_8859_1);
+            int end = head.indexOf("\r\n\r\n");
+            if (end < 0) {
+                if (!received.hasRemaining()) throw new IOException("CONNECT answer head too large");
+                return false;
+            }
+            if (!head.matches("(?s)HTTP/1\\.[01] 200[ \r].*")) {
+                throw new IOException("proxy refused CONNECT: " + head.substring(0, end));
+            }
+            if (received.position() != end + 4) throw new IOException("bytes from the origin before the ping");
+            handshake.answered = true;
+            received.clear();
+            writeFully(channel, ByteBuffer.wrap(PING));
+            return false;
+        }
+        if (received.position() < PING.length) return false;
+        if (received.position() > PING.length) throw new IOException("the origin echoed more than was sent");
+        key.cancel(); // idle from here on: no interest, no handshake state
+        key.attach(null);
+        up.add(channel);
+        return true;
+    }
+
+    /** A request or a ping fits an empty socket send buffer in one write; anything else is a broken connection. */
+    private static void writeFully(SocketChannel channel, ByteBuffer bytes) throws IOException {
+        channel.write(bytes);
+        if (bytes.hasRemaining()) throw new IOException("could not write " + bytes.limit() + " bytes to a new connection");
+    }
+
+    /** Closes every tunnel, up or not. */
+    @Override
+    public void close() throws IOException {
+        for (SelectionKey key : selector.keys()) key.channel().close();
+        for (SocketChannel channel : up) channel.close();
+        up.clear();
+        selector.close();
+    }
+}
