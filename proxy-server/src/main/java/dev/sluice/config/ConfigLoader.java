@@ -95,14 +95,34 @@ public final class ConfigLoader {
         AccessConfig access = reader.optional(top, "access", AccessConfig.DEFAULTS, this::access);
         AuthConfig auth = reader.optional(top, "auth", AuthConfig.NONE, new AuthReader(reader)::read);
         List<RuleConfig> rules = reader.optional(top, "rules", List.of(), new RuleReader(reader)::read);
-        Action defaultAction = reader.optional(top, "default", Action.SPLICE, reader::action);
+        Node defaultNode = top.take("default");
+        Action written = defaultNode == null ? null : reader.action(defaultNode, "default");
+        Action defaultAction = written == null ? Action.SPLICE : written;
         TimeoutsConfig timeouts = reader.optional(top, "timeouts", TimeoutsConfig.DEFAULTS, this::timeouts);
         LimitsConfig limits = reader.optional(top, "limits", LimitsConfig.DEFAULTS, this::limits);
         AccessLogConfig accessLog = reader.optional(top, "accessLog", AccessLogConfig.DEFAULTS, this::accessLog);
         TlsConfig tls = new TlsReader(reader).read(top);
         top.rejectUnknown();
+        if (!tls.enabled()) {
+            requireTlsForBump(rules, defaultAction, defaultNode);
+        }
         return new SluiceConfig(source, listen, admin, hosts, access, auth, rules, defaultAction, timeouts, limits,
                 accessLog, tls);
+    }
+
+    /** A bump mints leaves, so it needs the CA of a {@code tls:} block; without one it would fail every connection. */
+    private void requireTlsForBump(List<RuleConfig> rules, Action defaultAction, Node defaultNode) {
+        String message = "action bump needs a tls: block (the CA that signs minted leaves); add 'tls: {}' for the defaults";
+        if (rules != null) {
+            for (int i = 0; i < rules.size(); i++) {
+                if (rules.get(i).action() == Action.BUMP) {
+                    reader.problems().add(rules.get(i).line(), "rules[" + i + "].action", message);
+                }
+            }
+        }
+        if (defaultAction == Action.BUMP && defaultNode != null) {
+            reader.problems().add(defaultNode, "default", message);
+        }
     }
 
     /** {@code name: literal-address}; names compare case-insensitively, so Foo and foo collide. */
@@ -155,7 +175,8 @@ public final class ConfigLoader {
                 reader.optional(map, "requestHeader", d.requestHeader(), reader::duration),
                 reader.optional(map, "idleTunnel", d.idleTunnel(), reader::duration),
                 reader.optional(map, "idleClient", d.idleClient(), reader::duration),
-                reader.optional(map, "idleUpstream", d.idleUpstream(), reader::duration)));
+                reader.optional(map, "idleUpstream", d.idleUpstream(), reader::duration),
+                reader.optional(map, "tlsHandshake", d.tlsHandshake(), reader::duration)));
     }
 
     private LimitsConfig limits(Node node, String path) {

@@ -10,13 +10,25 @@ import java.util.regex.Pattern;
  * @param hostRegex a full-match, case-insensitive regular expression on the host, or null
  * @param ports     destination ports
  * @param clients   client address blocks
+ * @param sni       exact names or {@code *.suffix} globs matched against the TLS server name the client sent (the
+ *                  CONNECT host when it sent none); known only after Sluice has read the ClientHello
+ * @param alpn      ALPN protocol ids ({@code h2}, {@code http/1.1}, {@code grpc-exp}, ...); holds when the client
+ *                  offers any of them; known only after the ClientHello
  */
-public record MatchConfig(List<String> hosts, Pattern hostRegex, List<PortRange> ports, List<Cidr> clients) {
-    public static final MatchConfig ANY = new MatchConfig(List.of(), null, List.of(), List.of());
+public record MatchConfig(List<String> hosts, Pattern hostRegex, List<PortRange> ports, List<Cidr> clients,
+                          List<String> sni, List<String> alpn) {
+    public static final MatchConfig ANY = new MatchConfig(List.of(), null, List.of(), List.of(), List.of(), List.of());
 
     public MatchConfig {
         hosts = List.copyOf(hosts);
         ports = List.copyOf(ports);
         clients = List.copyOf(clients);
+        sni = List.copyOf(sni);
+        alpn = List.copyOf(alpn);
+    }
+
+    /** Whether this match needs the client's ClientHello to be decided. */
+    public boolean needsClientHello() {
+        return !sni.isEmpty() || !alpn.isEmpty();
     }
 }

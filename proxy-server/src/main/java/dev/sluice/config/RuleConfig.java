@@ -9,9 +9,12 @@ import java.util.List;
  * @param match             what the rule applies to
  * @param action            what to do
  * @param allowDestinations extra CIDRs this rule may reach despite the destination guard
+ * @param verifyUpstream    for {@code bump}: whether the upstream certificate must chain to {@code tls.upstreamTrust}
+ *                          and name the host; false only when written {@code verifyUpstream: false}
  * @param line              1-based line of the rule in its file, for messages
  */
-public record RuleConfig(String name, MatchConfig match, Action action, List<Cidr> allowDestinations, int line) {
+public record RuleConfig(String name, MatchConfig match, Action action, List<Cidr> allowDestinations,
+                         boolean verifyUpstream, int line) {
     public RuleConfig {
         allowDestinations = List.copyOf(allowDestinations);
     }

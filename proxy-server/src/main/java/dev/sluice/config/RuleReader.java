@@ -10,12 +10,14 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * The {@code rules:} list. A new match criterion (SNI, ALPN offers) is one {@code take} in {@link #match} and
- * one field in {@link MatchConfig}; a new action is one {@link Action} constant.
+ * The {@code rules:} list. A new match criterion is one {@code take} in {@link #match} and one field in
+ * {@link MatchConfig}; a new action is one {@link Action} constant.
  */
 final class RuleReader {
     /** Rule names become metric labels and {@code Proxy-Status} details: keep them plain. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private static final Pattern ALPN_ID = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     private final NodeReader reader;
 
@@ -58,11 +60,18 @@ final class RuleReader {
         Node actionNode = map.require("action");
         Action action = actionNode == null ? null : reader.action(actionNode, map.child("action"));
         List<Cidr> allowDestinations = reader.optional(map, "allowDestinations", List.of(), reader::cidrs);
+        Node verifyNode = map.take("verifyUpstream");
+        Boolean verifyUpstream = verifyNode == null ? Boolean.TRUE : reader.bool(verifyNode, map.child("verifyUpstream"));
         map.rejectUnknown();
-        if (name == null || action == null) {
+        if (verifyNode != null && action != null && action != Action.BUMP) {
+            // Only a bump makes its own upstream TLS connection; anywhere else the key would silently do nothing.
+            reader.problems().add(verifyNode, map.child("verifyUpstream"), "applies only to rules with action: bump");
             return null;
         }
-        return new RuleConfig(name, match, action, allowDestinations, Problems.line(node));
+        if (name == null || action == null || verifyUpstream == null) {
+            return null;
+        }
+        return new RuleConfig(name, match, action, allowDestinations, verifyUpstream, Problems.line(node));
     }
 
     private String name(String text) {
@@ -80,7 +89,20 @@ final class RuleReader {
                 reader.optional(map, "host", List.of(), (n, p) -> reader.list(n, p, this::hostPattern)),
                 reader.optional(map, "hostRegex", null, this::hostRegex),
                 reader.optional(map, "port", List.of(), reader::ports),
-                reader.optional(map, "clients", List.of(), reader::cidrs)));
+                reader.optional(map, "clients", List.of(), reader::cidrs),
+                reader.optional(map, "sni", List.of(), (n, p) -> reader.list(n, p, this::hostPattern)),
+                reader.optional(map, "alpn", List.of(), (n, p) -> reader.list(n, p, this::alpnProtocol))));
+    }
+
+    /** An ALPN protocol id as registered with IANA: 1-255 bytes; printable ASCII is all anyone uses. */
+    private String alpnProtocol(Node node, String path) {
+        return reader.parsed(node, path, text -> {
+            if (!ALPN_ID.matcher(text).matches()) {
+                throw new IllegalArgumentException("expected an ALPN protocol id such as h2, http/1.1 or grpc-exp, got '"
+                        + text + "'");
+            }
+            return text;
+        });
     }
 
     /** {@code example.com}, {@code *.example.com} or an IP literal; stored normalized. */

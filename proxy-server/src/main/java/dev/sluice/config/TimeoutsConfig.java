@@ -10,10 +10,12 @@ import java.time.Duration;
  * @param idleTunnel     a spliced tunnel with no bytes either way is closed
  * @param idleClient     a keep-alive client connection between requests is closed
  * @param idleUpstream   a pooled upstream HTTP/1.1 connection unused this long is closed
+ * @param tlsHandshake   a bump, from the CONNECT {@code 200} until both TLS handshakes are done: the client's
+ *                       ClientHello, the upstream handshake, minting and the client handshake (exceeded: closed)
  */
 public record TimeoutsConfig(Duration connect, Duration requestHeader, Duration idleTunnel, Duration idleClient,
-                             Duration idleUpstream) {
+                             Duration idleUpstream, Duration tlsHandshake) {
     public static final TimeoutsConfig DEFAULTS = new TimeoutsConfig(
             Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofMinutes(2),
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(60), Duration.ofSeconds(10));
 }

@@ -15,10 +15,17 @@ import java.util.List;
  * @param ca            where the CA certificate and key live
  * @param leaf          limits on minted leaves and their cache
  * @param upstreamTrust what an upstream certificate must chain to
+ * @param provider      which TLS implementation bumps use
  */
-public record TlsConfig(boolean enabled, Ca ca, Leaf leaf, UpstreamTrust upstreamTrust) {
+public record TlsConfig(boolean enabled, Ca ca, Leaf leaf, UpstreamTrust upstreamTrust, Provider provider) {
     /** No {@code tls:} block: every default, and nothing is loaded. */
-    public static final TlsConfig DEFAULTS = new TlsConfig(false, Ca.DEFAULTS, Leaf.DEFAULTS, UpstreamTrust.DEFAULTS);
+    public static final TlsConfig DEFAULTS = new TlsConfig(false, Ca.DEFAULTS, Leaf.DEFAULTS, UpstreamTrust.DEFAULTS,
+            Provider.AUTO);
+
+    /** {@code auto}: BoringSSL (netty-tcnative) where it loads, else the JDK's TLS. */
+    public enum Provider {
+        AUTO, OPENSSL, JDK
+    }
 
     /**
      * @param cert PEM certificate, served at {@code /ca.crt}

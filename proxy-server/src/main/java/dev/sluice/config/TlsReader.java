@@ -2,8 +2,10 @@ package dev.sluice.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -26,12 +28,13 @@ final class TlsReader {
         Node node = top.take(KEY);
         TlsConfig d = TlsConfig.DEFAULTS;
         if (node == null) {
-            return new TlsConfig(true, d.ca(), d.leaf(), d.upstreamTrust());
+            return new TlsConfig(true, d.ca(), d.leaf(), d.upstreamTrust(), d.provider());
         }
         TlsConfig config = reader.section(node, KEY, tls -> new TlsConfig(true,
                 reader.optional(tls, "ca", d.ca(), this::ca),
                 reader.optional(tls, "leaf", d.leaf(), this::leaf),
-                reader.optional(tls, "upstreamTrust", d.upstreamTrust(), this::upstreamTrust)));
+                reader.optional(tls, "upstreamTrust", d.upstreamTrust(), this::upstreamTrust),
+                reader.optional(tls, "provider", d.provider(), this::provider)));
         return config == null ? d : config;
     }
 
@@ -74,6 +77,13 @@ final class TlsReader {
             return null;
         }
         return validity;
+    }
+
+    private TlsConfig.Provider provider(Node node, String path) {
+        return reader.parsed(node, path, text -> Arrays.stream(TlsConfig.Provider.values())
+                .filter(p -> p.name().toLowerCase(Locale.ROOT).equals(text))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("expected auto, openssl or jdk, got '" + text + "'")));
     }
 
     /** {@code system} stands for the JVM's trust store; anything else is a PEM file of CA certificates. */

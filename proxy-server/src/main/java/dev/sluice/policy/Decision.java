@@ -12,13 +12,28 @@ import java.util.List;
  *                          name such as {@code "access.clients"} / {@code "access.connectPorts"} for access checks
  * @param reason            a short human reason, used in logs and {@code Proxy-Status} details
  * @param allowDestinations CIDRs the destination guard lets this request reach (global plus the rule's)
+ * @param verifyUpstream    for a bump: whether the upstream certificate must be trusted and name the host
+ * @param awaitsClientHello true when a rule that matches on {@code sni} or {@code alpn} could still apply: the
+ *                          action is then provisional, and the caller must read the ClientHello and ask
+ *                          {@link Policy#decideTls} for the final decision
  */
-public record Decision(Action action, String rule, String reason, List<Cidr> allowDestinations) {
+public record Decision(Action action, String rule, String reason, List<Cidr> allowDestinations,
+                       boolean verifyUpstream, boolean awaitsClientHello) {
     public Decision {
         allowDestinations = List.copyOf(allowDestinations);
     }
 
+    /** A final decision that verifies upstream certificates. */
+    public Decision(Action action, String rule, String reason, List<Cidr> allowDestinations) {
+        this(action, rule, reason, allowDestinations, true, false);
+    }
+
     public boolean denied() {
-        return action == Action.DENY;
+        return action == Action.DENY && !awaitsClientHello;
+    }
+
+    /** Whether the caller must answer the CONNECT and then read the client's ClientHello before acting. */
+    public boolean peeksClientHello() {
+        return awaitsClientHello || action == Action.BUMP;
     }
 }

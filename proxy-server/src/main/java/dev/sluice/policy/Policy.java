@@ -11,6 +11,8 @@ import java.util.List;
 /**
  * Pure decisions from an immutable config; no IO. Thread-safe.
  * Order: client allowlist, then (for CONNECT) the port allowlist, then rules (first match wins), then default.
+ * A CONNECT that reaches a rule matching on {@code sni} or {@code alpn} is decided in two steps: {@link #decideConnect}
+ * says the decision awaits the ClientHello, and {@link #decideTls} makes it.
  */
 public final class Policy {
     public static final String CLIENTS_RULE = "access.clients";
@@ -61,11 +63,27 @@ public final class Policy {
         return rules(facts);
     }
 
+    /**
+     * The final decision for a CONNECT whose {@link Decision#peeksClientHello()} was true, once its ClientHello
+     * (or {@link TlsFacts#NONE}) is known. The access checks already passed in {@link #decideConnect}.
+     */
+    public Decision decideTls(ConnectionFacts facts, TlsFacts tls) {
+        String host = HostNames.normalize(facts.host());
+        String serverName = tls.serverName() == null ? host : HostNames.normalize(tls.serverName());
+        for (RuleMatcher rule : rules) {
+            if (rule.matches(facts.client(), host, facts.port()) && rule.matchesTls(serverName, tls.alpnOffers())) {
+                return rule.decision();
+            }
+        }
+        return byDefault;
+    }
+
+    /** Rules in order; the first that needs the ClientHello and could still match makes the decision provisional. */
     private Decision rules(ConnectionFacts facts) {
         String host = HostNames.normalize(facts.host());
         for (RuleMatcher rule : rules) {
             if (rule.matches(facts.client(), host, facts.port())) {
-                return rule.decision();
+                return rule.needsClientHello() ? rule.provisional() : rule.decision();
             }
         }
         return byDefault;

@@ -20,46 +20,75 @@ final class RuleMatcher {
     private final Pattern hostRegex;
     private final List<PortRange> ports;
     private final List<Cidr> clients;
+    private final Set<String> exactServerNames = new HashSet<>();
+    private final List<String> serverNameSuffixes = new ArrayList<>();
+    private final Set<String> alpn;
     private final Decision decision;
+    private final Decision provisional;
 
     RuleMatcher(RuleConfig rule, List<Cidr> globalAllowDestinations) {
         MatchConfig match = rule.match();
-        for (String host : match.hosts()) {
-            String normalized = HostNames.normalize(host);
-            if (normalized.startsWith("*.")) {
-                hostSuffixes.add(normalized.substring(1));
-            } else {
-                exactHosts.add(normalized);
-            }
-        }
+        split(match.hosts(), exactHosts, hostSuffixes);
+        split(match.sni(), exactServerNames, serverNameSuffixes);
         hostRegex = match.hostRegex();
         ports = match.ports();
         clients = match.clients();
+        alpn = Set.copyOf(match.alpn());
         List<Cidr> allow = new ArrayList<>(globalAllowDestinations);
         allow.addAll(rule.allowDestinations());
-        decision = new Decision(rule.action(), rule.name(), "matched rule " + rule.name(), allow);
+        decision = new Decision(rule.action(), rule.name(), "matched rule " + rule.name(), allow,
+                rule.verifyUpstream(), false);
+        provisional = new Decision(rule.action(), rule.name(), "rule " + rule.name() + " waits for the ClientHello",
+                allow, rule.verifyUpstream(), true);
     }
 
-    /** {@code host} is already {@link HostNames#normalize normalized}. */
+    /** {@code *.example.com} goes to {@code suffixes} as {@code .example.com}, anything else to {@code exact}. */
+    private static void split(List<String> patterns, Set<String> exact, List<String> suffixes) {
+        for (String pattern : patterns) {
+            String normalized = HostNames.normalize(pattern);
+            if (normalized.startsWith("*.")) {
+                suffixes.add(normalized.substring(1));
+            } else {
+                exact.add(normalized);
+            }
+        }
+    }
+
+    /** The criteria known at CONNECT time; {@code host} is already {@link HostNames#normalize normalized}. */
     boolean matches(InetAddress client, String host, int port) {
-        return hostMatches(host)
+        return nameMatches(host, exactHosts, hostSuffixes)
                 && (hostRegex == null || hostRegex.matcher(host).matches())
                 && (ports.isEmpty() || PortRange.anyContains(ports, port))
                 && (clients.isEmpty() || Cidr.anyContains(clients, client));
+    }
+
+    /** The ClientHello criteria; {@code serverName} is normalized. */
+    boolean matchesTls(String serverName, List<String> alpnOffers) {
+        return nameMatches(serverName, exactServerNames, serverNameSuffixes)
+                && (alpn.isEmpty() || alpnOffers.stream().anyMatch(alpn::contains));
+    }
+
+    boolean needsClientHello() {
+        return !exactServerNames.isEmpty() || !serverNameSuffixes.isEmpty() || !alpn.isEmpty();
     }
 
     Decision decision() {
         return decision;
     }
 
-    private boolean hostMatches(String host) {
-        if (exactHosts.isEmpty() && hostSuffixes.isEmpty()) {
+    /** What {@link Policy#decideConnect} answers when this rule might match once the ClientHello is read. */
+    Decision provisional() {
+        return provisional;
+    }
+
+    private static boolean nameMatches(String host, Set<String> exact, List<String> suffixes) {
+        if (exact.isEmpty() && suffixes.isEmpty()) {
             return true;
         }
-        if (exactHosts.contains(host)) {
+        if (exact.contains(host)) {
             return true;
         }
-        for (String suffix : hostSuffixes) {
+        for (String suffix : suffixes) {
             // The glob needs at least one label before the suffix: *.example.com does not match example.com.
             if (host.length() > suffix.length() && host.endsWith(suffix)) {
                 return true;

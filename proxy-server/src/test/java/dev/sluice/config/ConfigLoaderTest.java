@@ -96,7 +96,7 @@ class ConfigLoaderTest {
                     action: deny
                     allowDestinations: [169.254.169.254]
                 default: deny
-                timeouts: {connect: 2s, requestHeader: 5s, idleTunnel: 1h, idleClient: 90s, idleUpstream: 30s}
+                timeouts: {connect: 2s, requestHeader: 5s, idleTunnel: 1h, idleClient: 90s, idleUpstream: 30s, tlsHandshake: 3s}
                 limits: {maxRequestLine: 4096, maxHeaderBytes: 32768, maxIdleUpstreamPerOrigin: 4}
                 accessLog: {enabled: false, path: stdout}
                 """.formatted(PasswordHashTest.VALID), "full.yaml");
@@ -123,9 +123,35 @@ class ConfigLoaderTest {
         assertThat(blocked.allowDestinations()).containsExactly(Cidr.parse("169.254.169.254/32"));
         assertThat(config.defaultAction()).isEqualTo(Action.DENY);
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofHours(1), Duration.ofSeconds(90), Duration.ofSeconds(30)));
+                Duration.ofHours(1), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(3)));
         assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 32768, 4));
         assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(false, "stdout"));
+    }
+
+    @Test
+    void readsBumpRules() throws ConfigException {
+        SluiceConfig config = ConfigLoader.parse("""
+                tls: {}
+                rules:
+                  - name: inspect-api
+                    match: {sni: ["api.example.com", "*.api.example.com"], alpn: [h2, grpc-exp]}
+                    action: bump
+                  - name: lab
+                    match: {host: lab.example}
+                    action: bump
+                    verifyUpstream: false
+                default: bump
+                """, "t.yaml");
+
+        RuleConfig inspect = config.rules().get(0);
+        assertThat(inspect.action()).isEqualTo(Action.BUMP);
+        assertThat(inspect.match().sni()).containsExactly("api.example.com", "*.api.example.com");
+        assertThat(inspect.match().alpn()).containsExactly("h2", "grpc-exp");
+        assertThat(inspect.match().needsClientHello()).isTrue();
+        assertThat(inspect.verifyUpstream()).isTrue();
+        assertThat(config.rules().get(1).verifyUpstream()).isFalse();
+        assertThat(config.rules().get(1).match().needsClientHello()).isFalse();
+        assertThat(config.defaultAction()).isEqualTo(Action.BUMP);
     }
 
     @Test
@@ -292,9 +318,33 @@ class ConfigLoaderTest {
 
         @Test
         void badAction() {
-            assertErrors("default: allow\n", "expected one of: splice, deny; got 'allow'").containsExactly(tuple("t.yaml", 1, "default"));
-            assertErrors("rules:\n  - name: a\n    action: bump\n", "expected one of: splice, deny")
-                    .containsExactly(tuple("t.yaml", 3, "rules[0].action"));
+            assertErrors("default: allow\n", "expected one of: splice, deny, bump; got 'allow'")
+                    .containsExactly(tuple("t.yaml", 1, "default"));
+        }
+
+        @Test
+        void bumpWithoutATlsBlock() {
+            assertErrors("rules:\n  - name: a\n    action: bump\ndefault: bump\n", "action bump needs a tls: block")
+                    .containsExactly(tuple("t.yaml", 2, "rules[0].action"), tuple("t.yaml", 4, "default"));
+        }
+
+        @Test
+        void verifyUpstreamOnlyForBump() {
+            assertErrors("rules:\n  - {name: a, action: splice, verifyUpstream: false}\n", "applies only to rules with action: bump")
+                    .containsExactly(tuple("t.yaml", 2, "rules[0].verifyUpstream"));
+            assertErrors("tls: {}\nrules:\n  - {name: a, action: bump, verifyUpstream: maybe}\n", "expected true or false")
+                    .containsExactly(tuple("t.yaml", 3, "rules[0].verifyUpstream"));
+        }
+
+        @Test
+        void badSniAndAlpn() {
+            assertErrors("rules:\n  - name: a\n    action: deny\n    match: {sni: 'no spaces', alpn: [h2, 'h 2']}\n", "expected")
+                    .containsExactly(tuple("t.yaml", 4, "rules[0].match.sni"), tuple("t.yaml", 4, "rules[0].match.alpn[1]"));
+        }
+
+        @Test
+        void unknownTlsProvider() {
+            assertErrors("tls: {provider: nss}\n", "expected auto, openssl or jdk").containsExactly(tuple("t.yaml", 1, "tls.provider"));
         }
 
         @Test

@@ -43,12 +43,14 @@ class TlsReaderTest {
                   ca: {cert: /var/lib/sluice/certs/ca.pem, key: /var/lib/sluice/certs/ca-key.pem}
                   leaf: {maxValidity: 2d, cacheSize: 500, cacheTtl: 30m}
                   upstreamTrust: [system, /etc/sluice/extra-ca.pem, corp/ca.pem]
+                  provider: jdk
                 """, "t.yaml").tls();
 
         assertThat(tls).isEqualTo(new TlsConfig(true,
                 new TlsConfig.Ca(Path.of("/var/lib/sluice/certs/ca.pem"), Path.of("/var/lib/sluice/certs/ca-key.pem")),
                 new TlsConfig.Leaf(Duration.ofDays(2), 500, Duration.ofMinutes(30)),
-                new TlsConfig.UpstreamTrust(true, List.of(Path.of("/etc/sluice/extra-ca.pem"), Path.of("corp/ca.pem")))));
+                new TlsConfig.UpstreamTrust(true, List.of(Path.of("/etc/sluice/extra-ca.pem"), Path.of("corp/ca.pem"))),
+                TlsConfig.Provider.JDK));
     }
 
     @Test
