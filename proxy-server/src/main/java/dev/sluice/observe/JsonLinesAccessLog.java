@@ -152,6 +152,8 @@ final class JsonLinesAccessLog implements AccessLog {
             writeIfPresent(json, "target", e.target());
             writeIfPresent(json, "action", e.action());
             writeIfPresent(json, "rule", e.rule());
+            writeIfPresent(json, "sni", e.sni());
+            writeIfPresent(json, "protocol", e.protocol());
             json.writeNumberField("status", e.status());
             json.writeNumberField("bytes_up", e.bytesUp());
             json.writeNumberField("bytes_down", e.bytesDown());

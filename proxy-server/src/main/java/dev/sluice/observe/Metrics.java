@@ -2,6 +2,7 @@ package dev.sluice.observe;
 
 import dev.sluice.config.Action;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Every Sluice metric, named in one place ({@code sluice_*}). Hot-path meters (bytes) are resolved once
@@ -33,12 +35,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code sluice_connections_active{kind}} gauge and {@code sluice_connections_total{kind}}: kind is
- *       {@code client} (accepted), {@code tunnel} (CONNECT splice), {@code forward} (absolute-form request)</li>
+ *       {@code client} (accepted), {@code tunnel} (CONNECT splice), {@code bump} (a bumped CONNECT, from the
+ *       ClientHello on), {@code forward} (absolute-form request)</li>
  *   <li>{@code sluice_decisions_total{action,rule}}</li>
  *   <li>{@code sluice_bytes_total{direction}}: {@code upstream} (client to origin), {@code downstream}</li>
  *   <li>{@code sluice_upstream_connect_seconds} histogram</li>
  *   <li>{@code sluice_errors_total{reason}}</li>
- *   <li>{@code sluice_http_requests_total{method,status}} for forwarded requests and Sluice's own answers</li>
+ *   <li>{@code sluice_http_requests_total{protocol,method,status}}: forwarded and bumped requests and Sluice's
+ *       own answers; protocol is {@code http/1.1} or {@code h2}</li>
+ *   <li>{@code sluice_bump_handshakes_total{outcome,reason}}: outcome {@code ok} (reason {@code none}) or
+ *       {@code failed} with why; {@code sluice_bump_protocols_total{protocol}}: the ALPN protocol a bump
+ *       negotiated ({@code h2}, {@code http/1.1}, {@code grpc-exp}, {@code none}, {@code other});
+ *       {@code sluice_bump_setup_seconds} histogram: CONNECT answered to both handshakes done</li>
+ *   <li>{@code sluice_leaf_cache_requests_total{result}} ({@code hit}, {@code miss}), {@code sluice_leaf_cache_size},
+ *       {@code sluice_leaf_mint_seconds} histogram</li>
+ *   <li>{@code sluice_h2_streams_active} gauge and {@code sluice_h2_streams_total}: bridged HTTP/2 streams</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
@@ -57,10 +68,24 @@ public final class Metrics implements AutoCloseable {
     public static final String ACCESS_LOG_DROPPED = "sluice.access.log.dropped";
     public static final String BUILD_INFO = "sluice.build.info";
     public static final String CONFIG_RULES = "sluice.config.rules";
+    public static final String BUMP_HANDSHAKES = "sluice.bump.handshakes";
+    public static final String BUMP_PROTOCOLS = "sluice.bump.protocols";
+    public static final String BUMP_SETUP = "sluice.bump.setup";
+    public static final String LEAF_CACHE_REQUESTS = "sluice.leaf.cache.requests";
+    public static final String LEAF_CACHE_SIZE = "sluice.leaf.cache.size";
+    public static final String LEAF_MINT = "sluice.leaf.mint";
+    public static final String H2_STREAMS_ACTIVE = "sluice.h2.streams.active";
+    public static final String H2_STREAMS = "sluice.h2.streams";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
     public static final String KIND_FORWARD = "forward";
+    public static final String KIND_BUMP = "bump";
+
+    public static final String PROTOCOL_HTTP1 = "http/1.1";
+    public static final String PROTOCOL_H2 = "h2";
+    /** The ALPN outcome of a bump that selected no protocol. */
+    public static final String PROTOCOL_NONE = "none";
 
     /** Connection-latency buckets: loopback sub-millisecond up to the longest sensible connect timeout. */
     static final Duration[] CONNECT_BUCKETS = {
@@ -77,18 +102,34 @@ public final class Metrics implements AutoCloseable {
     private static final int MAX_RULES = 1024;
     private static final int MAX_REASONS = 128;
     private static final int MAX_STATUSES = 64;
+    /** ALPN outcomes counted by name; anything else a client and origin agree on counts as {@code other}. */
+    private static final Set<String> KNOWN_ALPN = Set.of(PROTOCOL_H2, PROTOCOL_HTTP1, "grpc-exp", PROTOCOL_NONE);
+    /** Bump setups and mints: a warm loopback bump is a millisecond or two; a slow origin takes seconds. */
+    static final Duration[] BUMP_BUCKETS = {
+            Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofSeconds(5)};
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
     private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
     private final Map<Action, CounterFamily> decisions = new EnumMap<>(Action.class);
-    private final Map<String, CounterFamily> httpRequests;
+    /** By protocol, then by method. */
+    private final Map<String, Map<String, CounterFamily>> httpRequests;
     private final CounterFamily errors;
     private final Counter bytesUpstream;
     private final Counter bytesDownstream;
     private final Counter accessLogDropped;
     private final Timer upstreamConnect;
     private final AtomicInteger configRules = new AtomicInteger();
+    private final CounterFamily bumpFailures;
+    private final Counter bumpSuccesses;
+    private final CounterFamily bumpProtocols;
+    private final Timer bumpSetup;
+    private final Timer leafMint;
+    private final AtomicLong h2StreamsActive = new AtomicLong();
+    private final Counter h2Streams;
 
     /** One connection kind: its live count and its running total. */
     private record Kind(AtomicLong active, Counter total) {
@@ -96,19 +137,15 @@ public final class Metrics implements AutoCloseable {
 
     private Metrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
-        for (String kind : new String[] {KIND_CLIENT, KIND_TUNNEL, KIND_FORWARD}) {
+        for (String kind : new String[] {KIND_CLIENT, KIND_TUNNEL, KIND_BUMP, KIND_FORWARD}) {
             kinds.put(kind, registerKind(kind));
         }
         for (Action action : Action.values()) {
             decisions.put(action, new CounterFamily(registry, DECISIONS, "Policy decisions by action and deciding rule",
                     Tags.of("action", action.yamlName()), "rule", MAX_RULES));
         }
-        Map<String, CounterFamily> byMethod = new HashMap<>();
-        for (String method : KNOWN_METHODS) {
-            byMethod.put(method, httpRequestFamily(method));
-        }
-        byMethod.put(CounterFamily.OVERFLOW, httpRequestFamily(CounterFamily.OVERFLOW));
-        httpRequests = Map.copyOf(byMethod);
+        httpRequests = Map.of(PROTOCOL_HTTP1, httpRequestFamilies(PROTOCOL_HTTP1),
+                PROTOCOL_H2, httpRequestFamilies(PROTOCOL_H2));
         errors = new CounterFamily(registry, ERRORS, "Failures by reason", Tags.empty(), "reason", MAX_REASONS);
         bytesUpstream = bytes("upstream");
         bytesDownstream = bytes("downstream");
@@ -119,6 +156,23 @@ public final class Metrics implements AutoCloseable {
                 .description("Time to establish the upstream TCP connection")
                 .serviceLevelObjectives(CONNECT_BUCKETS)
                 .register(registry);
+        String handshakes = "Bumps by outcome: ok, or failed and why";
+        bumpSuccesses = Counter.builder(BUMP_HANDSHAKES).description(handshakes)
+                .tags("outcome", "ok", "reason", "none").register(registry);
+        bumpFailures = new CounterFamily(registry, BUMP_HANDSHAKES, handshakes, Tags.of("outcome", "failed"), "reason",
+                MAX_REASONS);
+        bumpProtocols = new CounterFamily(registry, BUMP_PROTOCOLS, "ALPN protocol negotiated by completed bumps",
+                Tags.empty(), "protocol", KNOWN_ALPN.size() + 1);
+        bumpSetup = Timer.builder(BUMP_SETUP)
+                .description("From the CONNECT answer to both TLS handshakes done, ClientHello and minting included")
+                .serviceLevelObjectives(BUMP_BUCKETS)
+                .register(registry);
+        leafMint = Timer.builder(LEAF_MINT).description("Time to mint a leaf and build its TLS contexts")
+                .serviceLevelObjectives(BUMP_BUCKETS)
+                .register(registry);
+        Gauge.builder(H2_STREAMS_ACTIVE, h2StreamsActive, AtomicLong::get)
+                .description("HTTP/2 streams being bridged now").register(registry);
+        h2Streams = Counter.builder(H2_STREAMS).description("HTTP/2 streams bridged").register(registry);
         Gauge.builder(BUILD_INFO, () -> 1).description("Always 1; the version tag names the running build")
                 .tag("version", version()).register(registry);
         Gauge.builder(CONFIG_RULES, configRules, AtomicInteger::get)
@@ -181,12 +235,60 @@ public final class Metrics implements AutoCloseable {
         errors.counter(reason).increment();
     }
 
+    /** An HTTP/1.1 response: the front door's own answers and forwarded requests. */
     public void httpRequest(String method, int status) {
-        CounterFamily family = httpRequests.get(method);
+        httpRequest(PROTOCOL_HTTP1, method, status);
+    }
+
+    /** A response to a client; {@code protocol} is {@link #PROTOCOL_HTTP1} or {@link #PROTOCOL_H2}. */
+    public void httpRequest(String protocol, String method, int status) {
+        Map<String, CounterFamily> byMethod = httpRequests.getOrDefault(protocol, httpRequests.get(PROTOCOL_HTTP1));
+        CounterFamily family = byMethod.get(method);
         if (family == null) {
-            family = httpRequests.get(CounterFamily.OVERFLOW);
+            family = byMethod.get(CounterFamily.OVERFLOW);
         }
         family.counter(status >= 100 && status <= 999 ? Integer.toString(status) : CounterFamily.OVERFLOW).increment();
+    }
+
+    /**
+     * A bump completed both handshakes.
+     *
+     * @param alpn  the protocol negotiated with both sides, or null for none
+     * @param nanos from the CONNECT answer until both handshakes were done
+     */
+    public void bumpSucceeded(String alpn, long nanos) {
+        bumpSuccesses.increment();
+        String protocol = alpn == null ? PROTOCOL_NONE : alpn;
+        bumpProtocols.counter(KNOWN_ALPN.contains(protocol) ? protocol : CounterFamily.OVERFLOW).increment();
+        bumpSetup.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A bump that could not complete; {@code reason} is a short literal such as {@code upstream_untrusted}. */
+    public void bumpFailed(String reason) {
+        bumpFailures.counter(reason).increment();
+    }
+
+    public void leafMintNanos(long nanos) {
+        leafMint.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Exposes a leaf cache's own counts, read at scrape time. */
+    public void leafCache(LongSupplier hits, LongSupplier misses, LongSupplier size) {
+        String description = "Leaf lookups: hit (cached or joining a mint in flight) or miss (started a mint)";
+        FunctionCounter.builder(LEAF_CACHE_REQUESTS, hits, h -> h.getAsLong()).description(description)
+                .tag("result", "hit").register(registry);
+        FunctionCounter.builder(LEAF_CACHE_REQUESTS, misses, m -> m.getAsLong()).description(description)
+                .tag("result", "miss").register(registry);
+        Gauge.builder(LEAF_CACHE_SIZE, size, s -> s.getAsLong()).description("Minted leaves held").register(registry);
+    }
+
+    public void h2StreamOpened() {
+        h2StreamsActive.incrementAndGet();
+        h2Streams.increment();
+    }
+
+    public void h2StreamClosed() {
+        h2StreamsActive.decrementAndGet();
     }
 
     /** Called by the access log when its queue is full and a line is lost. */
@@ -224,9 +326,18 @@ public final class Metrics implements AutoCloseable {
         return new Kind(active, total);
     }
 
-    private CounterFamily httpRequestFamily(String method) {
-        return new CounterFamily(registry, HTTP_REQUESTS, "HTTP responses to clients by request method and status",
-                Tags.of("method", method), "status", MAX_STATUSES);
+    private Map<String, CounterFamily> httpRequestFamilies(String protocol) {
+        Map<String, CounterFamily> byMethod = new HashMap<>();
+        for (String method : KNOWN_METHODS) {
+            byMethod.put(method, httpRequestFamily(protocol, method));
+        }
+        byMethod.put(CounterFamily.OVERFLOW, httpRequestFamily(protocol, CounterFamily.OVERFLOW));
+        return Map.copyOf(byMethod);
+    }
+
+    private CounterFamily httpRequestFamily(String protocol, String method) {
+        return new CounterFamily(registry, HTTP_REQUESTS, "HTTP responses to clients by protocol, request method and status",
+                Tags.of("protocol", protocol, "method", method), "status", MAX_STATUSES);
     }
 
     private Counter bytes(String direction) {

@@ -92,8 +92,40 @@ class MetricsTest {
         metrics.httpRequest("GET", 200);
         metrics.httpRequest("CONNECT", 403);
 
-        assertThat(lines()).contains("sluice_http_requests_total{method=\"GET\",status=\"200\"} 1.0",
-                "sluice_http_requests_total{method=\"CONNECT\",status=\"403\"} 1.0");
+        metrics.httpRequest(Metrics.PROTOCOL_H2, "POST", 200);
+
+        assertThat(lines()).contains("sluice_http_requests_total{method=\"GET\",protocol=\"http/1.1\",status=\"200\"} 1.0",
+                "sluice_http_requests_total{method=\"CONNECT\",protocol=\"http/1.1\",status=\"403\"} 1.0",
+                "sluice_http_requests_total{method=\"POST\",protocol=\"h2\",status=\"200\"} 1.0");
+    }
+
+    @Test
+    void bumpsAreCountedByOutcomeReasonAndProtocol() {
+        metrics.bumpSucceeded("h2", 2_000_000);
+        metrics.bumpSucceeded(null, 1_000_000);
+        metrics.bumpSucceeded("imap", 1_000_000);
+        metrics.bumpFailed("upstream_untrusted");
+
+        assertThat(lines()).contains(
+                "sluice_bump_handshakes_total{outcome=\"ok\",reason=\"none\"} 3.0",
+                "sluice_bump_handshakes_total{outcome=\"failed\",reason=\"upstream_untrusted\"} 1.0",
+                "sluice_bump_protocols_total{protocol=\"h2\"} 1.0",
+                "sluice_bump_protocols_total{protocol=\"none\"} 1.0",
+                "sluice_bump_protocols_total{protocol=\"other\"} 1.0",
+                "sluice_bump_setup_seconds_count 3");
+    }
+
+    @Test
+    void leafCacheMintsAndStreamsAreExposed() {
+        metrics.leafCache(() -> 5, () -> 2, () -> 2);
+        metrics.leafMintNanos(1_500_000);
+        metrics.h2StreamOpened();
+        metrics.h2StreamOpened();
+        metrics.h2StreamClosed();
+
+        assertThat(lines()).contains("sluice_leaf_cache_requests_total{result=\"hit\"} 5.0",
+                "sluice_leaf_cache_requests_total{result=\"miss\"} 2.0", "sluice_leaf_cache_size 2.0",
+                "sluice_leaf_mint_seconds_count 1", "sluice_h2_streams_active 1.0", "sluice_h2_streams_total 2.0");
     }
 
     @Test
@@ -102,9 +134,9 @@ class MetricsTest {
         metrics.httpRequest("X-" + "A".repeat(100), 200);
         metrics.httpRequest("GET", 0);
 
-        assertThat(lines()).contains("sluice_http_requests_total{method=\"other\",status=\"418\"} 1.0",
-                "sluice_http_requests_total{method=\"other\",status=\"200\"} 1.0",
-                "sluice_http_requests_total{method=\"GET\",status=\"other\"} 1.0");
+        assertThat(lines()).contains("sluice_http_requests_total{method=\"other\",protocol=\"http/1.1\",status=\"418\"} 1.0",
+                "sluice_http_requests_total{method=\"other\",protocol=\"http/1.1\",status=\"200\"} 1.0",
+                "sluice_http_requests_total{method=\"GET\",protocol=\"http/1.1\",status=\"other\"} 1.0");
     }
 
     @Test
@@ -141,7 +173,9 @@ class MetricsTest {
     void everyMeterOfOursIsNamedSluice() {
         String[] ours = {Metrics.CONNECTIONS_ACTIVE, Metrics.CONNECTIONS, Metrics.DECISIONS, Metrics.BYTES,
                 Metrics.UPSTREAM_CONNECT, Metrics.ERRORS, Metrics.HTTP_REQUESTS, Metrics.ACCESS_LOG_DROPPED,
-                Metrics.BUILD_INFO, Metrics.CONFIG_RULES};
+                Metrics.BUILD_INFO, Metrics.CONFIG_RULES, Metrics.BUMP_HANDSHAKES, Metrics.BUMP_PROTOCOLS,
+                Metrics.BUMP_SETUP, Metrics.LEAF_CACHE_REQUESTS, Metrics.LEAF_CACHE_SIZE, Metrics.LEAF_MINT,
+                Metrics.H2_STREAMS_ACTIVE, Metrics.H2_STREAMS};
 
         assertThat(ours).allSatisfy(name -> assertThat(name).startsWith("sluice."));
         assertThat(metrics.registry().getMeters().stream().map(m -> m.getId().getName())

@@ -1,5 +1,7 @@
 package dev.sluice.testing;
 
+import dev.sluice.certs.CaException;
+import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
+import okhttp3.tls.Certificates;
+import okhttp3.tls.HandshakeCertificates;
 
 /**
  * A real Sluice on an ephemeral loopback port, started from YAML the way an operator would write it, plus
@@ -42,6 +46,7 @@ import okhttp3.OkHttpClient;
 public final class SluiceFixture implements AutoCloseable {
     /** Generous: the machine is shared and slow at times; nothing here measures speed. */
     public static final Duration PATIENCE = Duration.ofSeconds(20);
+    private static final String ORIGIN_CA_FILE = "origin-ca.pem";
 
     private final SluiceServer server;
     private final Metrics metrics;
@@ -49,16 +54,25 @@ public final class SluiceFixture implements AutoCloseable {
     private final Path tempDir;
     private final Path accessLogFile;
     private final String yaml;
+    private final CertificateAuthority ca;
+    private final HandshakeCertificates clientCertificates;
     private final List<OkHttpClient> okHttpClients = new CopyOnWriteArrayList<>();
 
     private SluiceFixture(SluiceServer server, Metrics metrics, AccessLog accessLog, Path tempDir, Path accessLogFile,
-                          String yaml) {
+                          String yaml, CertificateAuthority ca) {
         this.server = server;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.tempDir = tempDir;
         this.accessLogFile = accessLogFile;
         this.yaml = yaml;
+        this.ca = ca;
+        HandshakeCertificates.Builder trust = new HandshakeCertificates.Builder()
+                .addTrustedCertificate(TestPki.get().caCertificate());
+        if (ca != null) {
+            trust.addTrustedCertificate(ca.certificate());
+        }
+        this.clientCertificates = trust.build();
     }
 
     public static Builder builder() {
@@ -74,6 +88,7 @@ public final class SluiceFixture implements AutoCloseable {
         private final Map<String, String> hosts = new LinkedHashMap<>(Map.of(TestPki.ORIGIN_HOST, "127.0.0.1"));
         private final List<String> connectPorts = new ArrayList<>(List.of("1-65535"));
         private final StringBuilder extraYaml = new StringBuilder();
+        private List<String> tlsLines;
 
         private Builder() {
         }
@@ -97,18 +112,30 @@ public final class SluiceFixture implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Turns on the {@code tls:} block so rules may {@code bump}: a fresh Sluice CA in the fixture's temporary
+         * directory, and upstream trust in the test PKI's CA only ({@code upstreamTrust: [that PEM]}), so origins
+         * presenting {@link TestPki} certificates verify and nothing else does. {@code extraLines} go under
+         * {@code tls:} as written, e.g. {@code "provider: jdk"}.
+         */
+        public Builder tls(String... extraLines) {
+            tlsLines = List.of(extraLines);
+            return this;
+        }
+
         public SluiceFixture start() {
             Path tempDir = null;
             try {
                 tempDir = Files.createTempDirectory("sluice-e2e");
                 Path accessLogFile = tempDir.resolve("access.log");
-                String text = yaml(accessLogFile);
+                CertificateAuthority ca = tlsLines == null ? null : writeTlsFiles(tempDir);
+                String text = yaml(accessLogFile, tempDir);
                 SluiceConfig config = ConfigLoader.parse(text, "e2e-fixture.yaml");
                 Metrics metrics = Metrics.create();
                 AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
                 try {
-                    SluiceServer server = SluiceServer.start(config, metrics, accessLog);
-                    return new SluiceFixture(server, metrics, accessLog, tempDir, accessLogFile, text);
+                    SluiceServer server = SluiceServer.start(config, metrics, accessLog, ca);
+                    return new SluiceFixture(server, metrics, accessLog, tempDir, accessLogFile, text, ca);
                 } catch (RuntimeException | InterruptedException e) {
                     accessLog.close();
                     metrics.close();
@@ -117,6 +144,9 @@ public final class SluiceFixture implements AutoCloseable {
             } catch (ConfigException e) {
                 deleteQuietly(tempDir);
                 throw new IllegalArgumentException("fixture YAML rejected:\n" + e.getMessage(), e);
+            } catch (CaException e) {
+                deleteQuietly(tempDir);
+                throw new IllegalStateException("cannot make the fixture's CA", e);
             } catch (IOException e) {
                 deleteQuietly(tempDir);
                 throw new UncheckedIOException(e);
@@ -127,7 +157,12 @@ public final class SluiceFixture implements AutoCloseable {
             }
         }
 
-        private String yaml(Path accessLogFile) {
+        private static CertificateAuthority writeTlsFiles(Path dir) throws CaException, IOException {
+            Files.writeString(dir.resolve(ORIGIN_CA_FILE), Certificates.certificatePem(TestPki.get().caCertificate()));
+            return CertificateAuthority.generate(dir.resolve("ca.crt"), dir.resolve("ca.key"), false);
+        }
+
+        private String yaml(Path accessLogFile, Path dir) {
             StringBuilder text = new StringBuilder()
                     .append("listen: 127.0.0.1:0\n")
                     .append("admin: 127.0.0.1:0\n")
@@ -138,10 +173,31 @@ public final class SluiceFixture implements AutoCloseable {
                     .append("  connectPorts: [").append(String.join(", ", connectPorts)).append("]\n")
                     .append("  allowDestinations: [127.0.0.0/8]\n")
                     .append("accessLog:\n")
-                    .append("  path: \"").append(accessLogFile.toString().replace("\\", "\\\\")).append("\"\n")
+                    .append("  path: ").append(quoted(accessLogFile)).append('\n')
                     .append(extraYaml);
+            if (tlsLines != null) {
+                text.append("tls:\n")
+                        .append("  ca: {cert: ").append(quoted(dir.resolve("ca.crt")))
+                        .append(", key: ").append(quoted(dir.resolve("ca.key"))).append("}\n")
+                        .append("  upstreamTrust: [").append(quoted(dir.resolve(ORIGIN_CA_FILE))).append("]\n");
+                tlsLines.forEach(line -> text.append("  ").append(line).append('\n'));
+            }
             return text.toString();
         }
+    }
+
+    private static String quoted(Path path) {
+        return "\"" + path.toString().replace("\\", "\\\\") + "\"";
+    }
+
+    /** The CA Sluice mints leaves from; null unless the fixture was built with {@link Builder#tls}. */
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    /** Trusts the test PKI's CA (origins, seen through a splice) and Sluice's CA when it has one (bumps). */
+    public HandshakeCertificates clientCertificates() {
+        return clientCertificates;
     }
 
     public InetSocketAddress proxyAddress() {
@@ -161,11 +217,11 @@ public final class SluiceFixture implements AutoCloseable {
         return new Proxy(Proxy.Type.HTTP, proxyAddress());
     }
 
-    /** A JDK HttpClient builder that goes through Sluice and trusts the test CA. */
+    /** A JDK HttpClient builder that goes through Sluice and trusts {@link #clientCertificates()}. */
     public HttpClient.Builder httpClient() {
         return HttpClient.newBuilder()
                 .proxy(ProxySelector.of(proxyAddress()))
-                .sslContext(TestPki.get().clientCertificates().sslContext())
+                .sslContext(clientCertificates.sslContext())
                 .connectTimeout(PATIENCE);
     }
 
@@ -174,12 +230,11 @@ public final class SluiceFixture implements AutoCloseable {
         return HttpRequest.newBuilder(URI.create(url)).timeout(PATIENCE).build();
     }
 
-    /** An OkHttp builder that goes through Sluice and trusts the test CA. */
+    /** An OkHttp builder that goes through Sluice and trusts {@link #clientCertificates()}. */
     public OkHttpClient.Builder okHttpBuilder() {
         return new OkHttpClient.Builder()
                 .proxy(proxy())
-                .sslSocketFactory(TestPki.get().clientCertificates().sslSocketFactory(),
-                        TestPki.get().clientCertificates().trustManager())
+                .sslSocketFactory(clientCertificates.sslSocketFactory(), clientCertificates.trustManager())
                 .connectTimeout(PATIENCE)
                 .readTimeout(PATIENCE)
                 .writeTimeout(PATIENCE)
