@@ -95,17 +95,8 @@ final class BumpTunnel {
             fail(UpstreamTlsFailure.HANDSHAKE.reason(), UpstreamTlsFailure.HANDSHAKE.alert());
             return;
         }
-        upstreamWatch = new HandshakeWatch(new HandshakeWatch.Listener() {
-            @Override
-            public void handshaken(Throwable failure) {
-                upstreamHandshaken(failure);
-            }
-
-            @Override
-            public void closed() {
-                fail("upstream_closed", TlsAlert.HANDSHAKE_FAILURE);
-            }
-        });
+        upstreamWatch = new HandshakeWatch(this::upstreamHandshaken,
+                () -> fail("upstream_closed", TlsAlert.HANDSHAKE_FAILURE));
         Future<Channel> connect = services.connector().connect(client.eventLoop(), target.host(), target.port(),
                 decision, new ChannelInitializer<>() {
                     @Override
@@ -185,17 +176,7 @@ final class BumpTunnel {
             return;
         }
         clientTls.setHandshakeTimeoutMillis(0);
-        clientWatch = new HandshakeWatch(new HandshakeWatch.Listener() {
-            @Override
-            public void handshaken(Throwable failure) {
-                clientHandshaken(failure);
-            }
-
-            @Override
-            public void closed() {
-                fail("client_closed", NO_ALERT);
-            }
-        });
+        clientWatch = new HandshakeWatch(this::clientHandshaken, () -> fail("client_closed", NO_ALERT));
         client.pipeline().addLast("tls", clientTls).addLast("bump", clientWatch);
         ByteBuf replay = flight;
         flight = null;

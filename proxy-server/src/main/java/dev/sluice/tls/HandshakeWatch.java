@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,20 +22,19 @@ import org.slf4j.LoggerFactory;
 public final class HandshakeWatch extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HandshakeWatch.class);
 
-    /** Told about one channel's handshake; called on its event loop. */
-    public interface Listener {
-        /** @param failure null when the handshake succeeded */
-        void handshaken(Throwable failure);
-
-        /** The peer closed or half-closed the connection (possibly after a successful handshake). */
-        void closed();
-    }
-
-    private final Listener listener;
+    private final Consumer<Throwable> handshaken;
+    private final Runnable closed;
     private final List<ByteBuf> held = new ArrayList<>();
 
-    public HandshakeWatch(Listener listener) {
-        this.listener = listener;
+    /**
+     * Both are called on the channel's event loop.
+     *
+     * @param handshaken told the handshake's outcome: null when it succeeded, else why it failed
+     * @param closed     told that the peer closed or half-closed the connection (possibly after its handshake)
+     */
+    public HandshakeWatch(Consumer<Throwable> handshaken, Runnable closed) {
+        this.handshaken = handshaken;
+        this.closed = closed;
     }
 
     /** The decrypted bytes held so far, in order; the caller owns them now. */
@@ -62,9 +62,9 @@ public final class HandshakeWatch extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent done) {
-            listener.handshaken(done.isSuccess() ? null : done.cause());
+            handshaken.accept(done.isSuccess() ? null : done.cause());
         } else if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            listener.closed();
+            closed.run();
         } else {
             ReferenceCountUtil.release(evt);
         }
@@ -72,10 +72,10 @@ public final class HandshakeWatch extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        listener.closed();
+        closed.run();
     }
 
-    /** A failed handshake arrives here too, after its completion event; the listener already knows. */
+    /** A failed handshake arrives here too, after its completion event; the outcome was already told. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{} during a bump handshake: {}", ctx.channel(), cause.toString());
