@@ -149,12 +149,7 @@ public final class BumpedHttp1Relay {
             fail(HttpResponseStatus.BAD_REQUEST, "http_request_error", "malformed request body", "bad_request");
             return;
         }
-        int n = content.content().readableBytes();
-        if (n > 0) {
-            current.bytesUp += n;
-            bytesUp += n;
-            observer.bytesUp(n);
-        }
+        count(content, true);
         if (content instanceof LastHttpContent) {
             current.requestComplete = true;
         }
@@ -243,31 +238,40 @@ public final class BumpedHttp1Relay {
     private void responseContent(HttpContent content) {
         BumpedExchange exchange = current;
         boolean last = content instanceof LastHttpContent;
-        if (exchange.switching) {
-            client.write(content, client.voidPromise());
-            if (last) {
+        if (exchange.switching || exchange.informational) {
+            boolean relayed = exchange.switching || !exchange.clientSpeaksHttp10();
+            exchange.informational &= !last;
+            if (relayed) {
+                client.write(content, client.voidPromise());
+            } else {
+                content.release();
+            }
+            if (last && exchange.switching) {
                 switchProtocols();
             }
             return;
         }
-        if (exchange.informational) {
-            exchange.informational = !last;
-            if (exchange.clientSpeaksHttp10()) {
-                content.release();
-            } else {
-                client.write(content, client.voidPromise());
-            }
-            return;
-        }
-        int n = content.content().readableBytes();
-        if (n > 0) {
-            exchange.bytesDown += n;
-            bytesDown += n;
-            observer.bytesDown(n);
-        }
+        count(content, false);
         client.write(content, client.voidPromise());
         if (last) {
             exchangeDone();
+        }
+    }
+
+    /** Counts a body piece going up (client to origin) or down, for the exchange and the connection. */
+    private void count(HttpContent content, boolean up) {
+        int n = content.content().readableBytes();
+        if (n == 0) {
+            return;
+        }
+        if (up) {
+            current.bytesUp += n;
+            bytesUp += n;
+            observer.bytesUp(n);
+        } else {
+            current.bytesDown += n;
+            bytesDown += n;
+            observer.bytesDown(n);
         }
     }
 

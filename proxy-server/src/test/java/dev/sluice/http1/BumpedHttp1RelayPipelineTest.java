@@ -2,10 +2,10 @@ package dev.sluice.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.ReadCounter;
+import dev.sluice.testing.Writability;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,33 +59,32 @@ class BumpedHttp1RelayPipelineTest {
 
     @Test
     void aPipelinedRequestWaitsUntilTheResponseBeforeItIsComplete() {
-        int readsBefore = clientReads.count;
+        int readsBefore = clientReads.count();
         client.writeInbound(text("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
 
         assertThat(drain(upstream)).contains("GET /1").doesNotContain("GET /2");
-        assertThat(clientReads.count).as("no read while a response is owed").isEqualTo(readsBefore);
+        assertThat(clientReads.count()).as("no read while a response is owed").isEqualTo(readsBefore);
 
         upstream.writeInbound(text("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"));
 
         assertThat(drain(upstream)).contains("GET /2");
-        assertThat(clientReads.count).as("the second request is whole: still no read").isEqualTo(readsBefore);
+        assertThat(clientReads.count()).as("the second request is whole: still no read").isEqualTo(readsBefore);
         upstream.writeInbound(text("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb"));
-        assertThat(clientReads.count).as("reading resumes when both are answered").isGreaterThan(readsBefore);
+        assertThat(clientReads.count()).as("reading resumes when both are answered").isGreaterThan(readsBefore);
         assertThat(drain(client)).containsSubsequence("\r\n\r\na", "\r\n\r\nb");
     }
 
     @Test
     void aRequestBodyIsReadOnlyWhileTheUpstreamIsWritable() {
         client.writeInbound(text("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n12345"));
-        int reads = clientReads.count;
-        upstream.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        int reads = clientReads.count();
+        Writability.set(upstream, false);
 
         client.writeInbound(text("67"));
-        assertThat(clientReads.count).as("no read while the upstream is full").isEqualTo(reads);
+        assertThat(clientReads.count()).as("no read while the upstream is full").isEqualTo(reads);
 
-        upstream.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
-        upstream.runPendingTasks();
-        assertThat(clientReads.count).as("read resumes on writability").isEqualTo(reads + 1);
+        Writability.set(upstream, true);
+        assertThat(clientReads.count()).as("read resumes on writability").isEqualTo(reads + 1);
         assertThat(drain(upstream)).endsWith("1234567");
     }
 
@@ -93,15 +92,14 @@ class BumpedHttp1RelayPipelineTest {
     void aResponseIsReadOnlyWhileTheClientIsWritable() {
         client.writeInbound(text("GET /down HTTP/1.1\r\nHost: a\r\n\r\n"));
         upstream.writeInbound(text("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n123"));
-        int reads = upstreamReads.count;
-        client.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        int reads = upstreamReads.count();
+        Writability.set(client, false);
 
         upstream.writeInbound(text("45"));
-        assertThat(upstreamReads.count).as("no read while the client is full").isEqualTo(reads);
+        assertThat(upstreamReads.count()).as("no read while the client is full").isEqualTo(reads);
 
-        client.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
-        client.runPendingTasks();
-        assertThat(upstreamReads.count).as("read resumes on writability").isEqualTo(reads + 1);
+        Writability.set(client, true);
+        assertThat(upstreamReads.count()).as("read resumes on writability").isEqualTo(reads + 1);
         assertThat(drain(client)).endsWith("12345");
     }
 
@@ -192,14 +190,4 @@ class BumpedHttp1RelayPipelineTest {
         return text.toString();
     }
 
-    /** Counts read() requests that reach the head of a pipeline; it stands where the "tls" handler would. */
-    private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
-        int count;
-
-        @Override
-        public void read(ChannelHandlerContext ctx) {
-            count++;
-            ctx.read();
-        }
-    }
 }
