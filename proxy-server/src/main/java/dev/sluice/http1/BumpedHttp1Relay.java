@@ -1,8 +1,6 @@
 package dev.sluice.http1;
 
 import dev.sluice.relay.HttpRelayObserver;
-import dev.sluice.relay.TcpRelay;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,8 +25,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * upstream is writable; the upstream only while the client is writable. A request the client pipelined behind
  * the current one waits, decoded, until the current response is complete.
  *
- * <p>A 101 ends HTTP on the pair: once it is relayed both codecs are removed and a {@link TcpRelay} carries on
+ * <p>A 101 ends HTTP on the pair: once it is relayed both codecs are removed and a raw relay carries on
  * with whatever bytes they had buffered. A {@code Connection: close} from either side, an origin response
  * delimited by closing, or a peer going away closes both after the exchange; a response cut short is cut short
  * for the client too.
@@ -64,9 +60,6 @@ public final class BumpedHttp1Relay {
     private boolean clientInputClosed;
     private boolean closing;
     private boolean handedOver;
-    /** Bytes the codecs held when a 101 ended HTTP; non-null only while they are being removed. */
-    private List<ByteBuf> leftoverUp;
-    private List<ByteBuf> leftoverDown;
     private long bytesUp;
     private long bytesDown;
     private String error;
@@ -108,9 +101,7 @@ public final class BumpedHttp1Relay {
     // ---- requests, from the client
 
     private void clientRead(Object msg) {
-        if (leftoverUp != null && msg instanceof ByteBuf bytes) {
-            leftoverUp.add(bytes);
-        } else if (closing || !(msg instanceof HttpObject object)) {
+        if (closing || !(msg instanceof HttpObject object)) {
             ReferenceCountUtil.release(msg);
         } else if (current == null) {
             requestHead(object);
@@ -172,10 +163,6 @@ public final class BumpedHttp1Relay {
     // ---- responses, from the upstream
 
     private void upstreamRead(Object msg) {
-        if (leftoverDown != null && msg instanceof ByteBuf bytes) {
-            leftoverDown.add(bytes);
-            return;
-        }
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;
@@ -383,11 +370,7 @@ public final class BumpedHttp1Relay {
         closeBoth(side + "_closed");
     }
 
-    /**
-     * The 101 is relayed: take both codecs out, collecting the bytes they held (their removal hands them to the
-     * relay's handlers), and hand the pair to a {@link TcpRelay}. Bytes the origin sent after its 101 go to the
-     * client here; bytes the client sent after its request go upstream first through the relay.
-     */
+    /** The 101 is relayed: the pair stops being HTTP. */
     private void switchProtocols() {
         BumpedExchange done = current;
         current = null;
@@ -398,21 +381,8 @@ public final class BumpedHttp1Relay {
             return;
         }
         cancelIdle();
-        leftoverUp = new ArrayList<>();
-        leftoverDown = new ArrayList<>();
-        upstream.pipeline().remove(CODEC);
-        client.pipeline().remove(CODEC);
-        upstream.pipeline().remove(RELAY);
-        client.pipeline().remove(RELAY);
         handedOver = true;
-        for (ByteBuf bytes : leftoverDown) {
-            bytesDown += bytes.readableBytes();
-            observer.bytesDown(bytes.readableBytes());
-            client.write(bytes, client.voidPromise());
-        }
-        client.flush();
-        TcpRelay.start(client, upstream, idleTimeout, leftoverUp,
-                new ContinuedRelayObserver(observer, bytesUp, bytesDown));
+        RawRelayHandover.start(client, upstream, idleTimeout, observer, bytesUp, bytesDown);
     }
 
     /** The relay's handler at the end of either pipeline. */

@@ -136,6 +136,20 @@ class BumpedHttp1RelayPipelineTest {
     }
 
     @Test
+    void anUpgradeTheOriginDeclinesLeavesThePairSpeakingHttp() throws Exception {
+        client.writeInbound(text(WS_REQUEST));
+        drain(upstream);
+
+        upstream.writeInbound(text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno"));
+
+        assertThat(drain(client)).endsWith("\r\n\r\nno");
+        assertThat(client.pipeline().get(BumpedHttp1Relay.CODEC)).isNotNull();
+        client.writeInbound(text("GET /next HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assertThat(drain(upstream)).startsWith("GET /next HTTP/1.1");
+        assertThat(observer.take().status()).isEqualTo(200);
+    }
+
+    @Test
     void aPairWithNoRequestInFlightClosesAfterTheIdleTimeout() throws Exception {
         client.advanceTimeBy(IDLE.toMillis() + 1, TimeUnit.MILLISECONDS);
         client.runPendingTasks();
