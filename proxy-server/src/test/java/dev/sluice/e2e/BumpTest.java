@@ -7,17 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.certs.SubjectAltName;
 import dev.sluice.testing.AccessLogLine;
+import dev.sluice.testing.GrpcChannels;
 import dev.sluice.testing.GrpcEchoServer;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import dev.sluice.testing.TestPki;
 import io.grpc.CallOptions;
-import io.grpc.HttpConnectProxiedSocketAddress;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +83,15 @@ class BumpTest {
                 assertThat(response.body().string()).isEqualTo("hello over bumped h1");
             }
             assertThat(take(origin).getTarget()).isEqualTo("/h1");
+
+            String target = url("https", origin, "/h1");
+            AccessLogLine request = sluice.awaitAccessLog(l -> target.equals(l.text("target")));
+            assertThat(request.text("method")).isEqualTo("GET");
+            assertThat(request.text("action")).isEqualTo("bump");
+            assertThat(request.text("protocol")).isEqualTo("http/1.1");
+            assertThat(request.text("sni")).isEqualTo(TestPki.ORIGIN_HOST);
+            assertThat(request.number("status")).isEqualTo(200);
+            sluice.awaitMetric(1, "sluice_http_requests_total", "protocol", "http/1.1", "method", "GET", "status", "200");
         }
     }
 
@@ -177,15 +183,8 @@ class BumpTest {
     @Test
     void grpcUnaryCallsCrossTheBump() throws Exception {
         try (GrpcEchoServer origin = GrpcEchoServer.start()) {
-            int port = origin.port();
-            InetSocketAddress proxy = sluice.proxyAddress();
-            ManagedChannel channel = NettyChannelBuilder.forAddress(TestPki.ORIGIN_HOST, port)
-                    .sslContext(GrpcSslContexts.forClient().trustManager(sluice.ca().certificate()).build())
-                    .proxyDetector(target -> HttpConnectProxiedSocketAddress.newBuilder()
-                            .setTargetAddress(InetSocketAddress.createUnresolved(TestPki.ORIGIN_HOST, port))
-                            .setProxyAddress(proxy)
-                            .build())
-                    .build();
+            ManagedChannel channel = GrpcChannels.throughProxy(sluice.proxyAddress(), origin.port(),
+                    sluice.ca().certificate());
             try {
                 for (String text : new String[] {"hello", "bumped gRPC"}) {
                     byte[] reply = ClientCalls.blockingUnaryCall(channel, GrpcEchoServer.ECHO,
@@ -194,8 +193,7 @@ class BumpTest {
                     assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo(text);
                 }
             } finally {
-                channel.shutdownNow();
-                channel.awaitTermination(10, TimeUnit.SECONDS);
+                GrpcChannels.close(channel);
             }
             sluice.awaitMetric(1, "sluice_bump_protocols_total", "protocol", "h2");
         }
