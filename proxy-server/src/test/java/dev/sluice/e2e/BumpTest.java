@@ -110,6 +110,21 @@ class BumpTest {
     }
 
     @Test
+    void anIpLiteralTargetWithoutSniIsVerifiedAndStoodInForByItsAddress() throws Exception {
+        try (MockWebServer origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1)) {
+            origin.enqueue(new MockResponse.Builder().body("by address").build());
+
+            try (Response response = get(sluice.okHttp(), "https://127.0.0.1:" + origin.getPort() + "/ip")) {
+                assertThat(response.body().string()).isEqualTo("by address");
+                X509Certificate leaf = (X509Certificate) response.handshake().peerCertificates().get(0);
+                assertThat(leaf.getIssuerX500Principal()).isEqualTo(sluice.ca().certificate().getSubjectX500Principal());
+                assertThat(SubjectAltName.of(leaf)).contains(SubjectAltName.forHost("127.0.0.1"));
+            }
+            assertThat(take(origin).getHandshakeServerNames()).isEmpty();
+        }
+    }
+
+    @Test
     void jdkHttpClientGetsHttp2ThroughTheBump() throws Exception {
         try (MockWebServer origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1)) {
             origin.enqueue(new MockResponse.Builder().body("jdk over h2").build());
