@@ -1,14 +1,13 @@
 package dev.sluice.http2;
 
 import dev.sluice.relay.HttpRelayObserver;
-import dev.sluice.relay.TcpRelay;
 import io.netty.channel.Channel;
 import java.time.Duration;
-import java.util.List;
 
 /**
- * Bridges a bumped HTTP/2 client connection to its HTTP/2 upstream connection, stream by stream.
- * CONTRACT STUB: relays the decrypted bytes as they are until the stream bridge replaces it.
+ * Bridges a bumped HTTP/2 client connection to its HTTP/2 upstream connection, stream by stream: each client stream
+ * is relayed, frame by frame as it arrives, to a stream of its own on the upstream connection (see
+ * {@link ConnectionPair}, {@link StreamBridge}, {@link StreamLeg}).
  */
 public final class H2Bridge {
     private H2Bridge() {
@@ -23,6 +22,9 @@ public final class H2Bridge {
      * @param idleTimeout the pair is closed after this long without any open stream
      */
     public static void start(Channel client, Channel upstream, Duration idleTimeout, HttpRelayObserver observer) {
-        TcpRelay.start(client, upstream, idleTimeout, List.of(), observer);
+        if (!client.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("both legs of a bridge must run on the caller's event loop");
+        }
+        new ConnectionPair(client, upstream, idleTimeout, observer).start();
     }
 }
