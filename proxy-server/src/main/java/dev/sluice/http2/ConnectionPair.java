@@ -56,12 +56,20 @@ final class ConnectionPair {
     }
 
     void start() {
+        holdEarlyBytes(client);
+        holdEarlyBytes(upstream);
         client.closeFuture().addListener(f -> connectionClosed("client_reset"));
         upstream.closeFuture().addListener(f -> connectionClosed("upstream_reset"));
         Http2FrameCodec codec = H2Codecs.upstream();
         install(upstream, codec, new Http2MultiplexHandler(new NoPushedStreams()), true);
         upstreamStreams = new Http2StreamChannelBootstrap(upstream).option(ChannelOption.AUTO_READ, false);
         armIdleClose();
+    }
+
+    private static void holdEarlyBytes(Channel channel) {
+        if (channel.pipeline().get(EarlyBytes.class) == null) {
+            channel.pipeline().addLast(EarlyBytes.NAME, new EarlyBytes());
+        }
     }
 
     private void install(Channel channel, Http2FrameCodec codec, Http2MultiplexHandler streams, boolean isUpstream) {
@@ -77,6 +85,7 @@ final class ConnectionPair {
                 .addLast("h2-connection", new ConnectionWatcher(this, isUpstream));
         H2Codecs.widenConnectionWindow(channel, codec);
         channel.flush();
+        channel.pipeline().remove(EarlyBytes.class);
         // HTTP/2 flow control is the backpressure from here on; the connection must keep reading to see it.
         channel.config().setAutoRead(true);
     }

@@ -16,7 +16,8 @@ public final class H2Bridge {
     /**
      * Takes over both channels. Preconditions: both run on the caller's event loop, AUTO_READ off, TLS handshakes
      * completed with {@code h2} (or {@code grpc-exp}) negotiated on both, the {@code SslHandler} the only handler
-     * left in each pipeline, nothing read yet past the handshakes. The bridge closes both channels when done and
+     * left in each pipeline (followed, optionally, by an {@link EarlyBytes} holding what it decoded past the
+     * handshake), nothing else read yet. The bridge closes both channels when done and
      * then calls {@link HttpRelayObserver#closed} once.
      *
      * @param idleTimeout the pair is closed after this long without any open stream

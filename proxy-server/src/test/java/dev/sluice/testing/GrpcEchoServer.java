@@ -27,12 +27,14 @@ public final class GrpcEchoServer implements AutoCloseable {
     /** Both ends accept 16 MiB messages with room for framing. */
     public static final int MAX_MESSAGE_BYTES = 32 << 20;
 
-    public static final MethodDescriptor<byte[], byte[]> ECHO = method("Echo", MethodDescriptor.MethodType.UNARY);
+    public static final MethodDescriptor<byte[], byte[]> ECHO =
+            method(SERVICE, "Echo", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<byte[], byte[]> COUNT =
-            method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
+            method(SERVICE, "Count", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final MethodDescriptor<byte[], byte[]> PING_PONG =
-            method("PingPong", MethodDescriptor.MethodType.BIDI_STREAMING);
-    public static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
+            method(SERVICE, "PingPong", MethodDescriptor.MethodType.BIDI_STREAMING);
+    public static final MethodDescriptor<byte[], byte[]> FAIL =
+            method(SERVICE, "Fail", MethodDescriptor.MethodType.UNARY);
 
     private final Server server;
 
@@ -43,15 +45,28 @@ public final class GrpcEchoServer implements AutoCloseable {
     public static GrpcEchoServer start() {
         TestPki pki = TestPki.get();
         try {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            return start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(
                             pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate()))
-                            .build())
-                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                    .addService(service())
-                    .build()
-                    .start();
-            return new GrpcEchoServer(server);
+                            .build()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The same service in cleartext (prior-knowledge h2), with any further services a test defines. */
+    public static GrpcEchoServer startPlaintext(ServerServiceDefinition... moreServices) {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        for (ServerServiceDefinition service : moreServices) {
+            builder.addService(service);
+        }
+        return start(builder);
+    }
+
+    private static GrpcEchoServer start(NettyServerBuilder builder) {
+        try {
+            return new GrpcEchoServer(builder.maxInboundMessageSize(MAX_MESSAGE_BYTES).addService(service()).build()
+                    .start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -113,10 +128,12 @@ public final class GrpcEchoServer implements AutoCloseable {
                 .build();
     }
 
-    private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
+    /** A byte-array method of {@code service}, for tests that serve methods of their own. */
+    public static MethodDescriptor<byte[], byte[]> method(String service, String name,
+                                                          MethodDescriptor.MethodType type) {
         return MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
                 .setRequestMarshaller(BytesMarshaller.INSTANCE)
                 .setResponseMarshaller(BytesMarshaller.INSTANCE)
                 .build();
