@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 
 /**
  * A proxy that is only the bridge, on an ephemeral loopback port: each accepted client connection (options as
@@ -40,6 +42,7 @@ final class BridgeHarness implements AutoCloseable {
     /** One per bridged client connection, in the order they started. */
     final List<RecordingHttpObserver> observers = new CopyOnWriteArrayList<>();
 
+    private final List<OkHttpClient> okHttpClients = new CopyOnWriteArrayList<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final InetSocketAddress origin;
     private final Duration idleTimeout;
@@ -82,6 +85,22 @@ final class BridgeHarness implements AutoCloseable {
 
     int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** OkHttp speaking prior-knowledge h2 to the bridge; it does not retry, so a failure the bridge causes shows. */
+    OkHttpClient okHttp() {
+        OkHttpClient client = new OkHttpClient.Builder()
+                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+                .retryOnConnectionFailure(false)
+                .readTimeout(PATIENCE)
+                .writeTimeout(PATIENCE)
+                .build();
+        okHttpClients.add(client);
+        return client;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
     }
 
     /** The observer of the only bridge so far. */
@@ -159,6 +178,10 @@ final class BridgeHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        for (OkHttpClient client : okHttpClients) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, PATIENCE.toSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -40,18 +40,11 @@ class H2BridgeHttpTest {
         origin.setProtocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE));
         origin.start(InetAddress.getLoopbackAddress(), 0);
         bridge = BridgeHarness.cleartext(origin.getPort());
-        client = new OkHttpClient.Builder()
-                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
-                .retryOnConnectionFailure(false)
-                .readTimeout(BridgeHarness.PATIENCE)
-                .writeTimeout(BridgeHarness.PATIENCE)
-                .build();
+        client = bridge.okHttp();
     }
 
     @AfterEach
     void stop() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
         bridge.close();
         origin.close();
     }
@@ -62,7 +55,7 @@ class H2BridgeHttpTest {
         ByteString download = random(6 * MIB, 2);
         origin.enqueue(new MockResponse.Builder().body(new Buffer().write(download)).build());
 
-        try (Response response = client.newCall(new Request.Builder().url(url("/upload"))
+        try (Response response = client.newCall(new Request.Builder().url(bridge.url("/upload"))
                 .post(RequestBody.create(upload, MediaType.get("application/octet-stream"))).build()).execute()) {
             assertThat(response.protocol()).isEqualTo(Protocol.H2_PRIOR_KNOWLEDGE);
             assertThat(response.body().byteString()).isEqualTo(download);
@@ -125,11 +118,7 @@ class H2BridgeHttpTest {
     }
 
     private Response get(String path) throws Exception {
-        return client.newCall(new Request.Builder().url(url(path)).build()).execute();
-    }
-
-    private String url(String path) {
-        return "http://127.0.0.1:" + bridge.port() + path;
+        return client.newCall(new Request.Builder().url(bridge.url(path)).build()).execute();
     }
 
     private static ByteString random(int size, long seed) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -21,11 +22,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.internal.http2.ErrorCode;
@@ -35,18 +33,11 @@ import org.junit.jupiter.api.Test;
 
 /** Resets, GOAWAY, connection loss, stream limits and idleness, against an origin scripted with Netty's codec. */
 class H2BridgeStreamControlTest {
-    private final OkHttpClient client = new OkHttpClient.Builder()
-            .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
-            .retryOnConnectionFailure(false)
-            .readTimeout(BridgeHarness.PATIENCE)
-            .build();
     private ScriptedH2Origin origin;
     private BridgeHarness bridge;
 
     @AfterEach
     void stop() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
         bridge.close();
         origin.close();
     }
@@ -100,7 +91,7 @@ class H2BridgeStreamControlTest {
         try {
             CompletableFuture<Http2Settings> offered = new CompletableFuture<>();
             Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(new io.netty.channel.ChannelInitializer<>() {
+                    .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel channel) {
                             channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
@@ -151,7 +142,6 @@ class H2BridgeStreamControlTest {
     }
 
     private Response get(String path) throws IOException {
-        return client.newCall(new Request.Builder().url("http://127.0.0.1:" + bridge.port() + path).build())
-                .execute();
+        return bridge.okHttp().newCall(new Request.Builder().url(bridge.url(path)).build()).execute();
     }
 }
