@@ -118,8 +118,8 @@ class H2BridgeStreamControlTest {
 
     @Test
     void aStreamOpenLongerThanTheIdleTimeoutIsNotCutButAnIdleConnectionIsClosed() throws Exception {
-        start(Duration.ofMillis(300), new Http2Settings(),
-                (stream, head) -> ScriptedH2Origin.respondLater(stream, "slow", 1_000));
+        start(Duration.ofSeconds(1), new Http2Settings(),
+                (stream, head) -> ScriptedH2Origin.respondLater(stream, "slow", 2_500));
 
         try (Response response = get("/slow")) {
             assertThat(response.body().string()).isEqualTo("slow");
