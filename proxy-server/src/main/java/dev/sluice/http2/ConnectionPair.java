@@ -56,6 +56,9 @@ final class ConnectionPair {
     }
 
     void start() {
+        // HTTP/2 has no half-closed connection: a FIN from either peer ends that connection, and with it the pair.
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         holdEarlyBytes(client);
         holdEarlyBytes(upstream);
         client.closeFuture().addListener(f -> connectionClosed("client_reset"));
