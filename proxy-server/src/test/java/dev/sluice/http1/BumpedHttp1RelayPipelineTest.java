@@ -3,6 +3,7 @@ package dev.sluice.http1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.ReadCounter;
+import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.Writability;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -5,6 +5,7 @@ import static dev.sluice.testing.TestBodies.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.relay.HttpExchangeRecord;
+import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.SocketOrigin;
 import dev.sluice.testing.TestOrigins;
 import io.netty.channel.Channel;
@@ -86,7 +87,7 @@ class BumpedHttp1RelayTest {
         assertThat(exchange.durationNanos()).isPositive();
         assertThat(exchange.error()).isNull();
         assertThat(observer.bytesDown.get()).isEqualTo(5);
-        assertThat(observer.streamCalls.get()).as("streams are HTTP/2's").isZero();
+        assertThat(observer.streamsOpened.get() + observer.streamsClosed.get()).as("streams are HTTP/2's").isZero();
     }
 
     @Test
@@ -417,7 +418,7 @@ class BumpedHttp1RelayTest {
         assertThat(observer.closedCalls.get()).as("closed once, by the raw relay").isEqualTo(1);
         assertThat(observer.closedUp()).as("frames relayed up").isGreaterThan(200_000);
         assertThat(observer.closedDown()).isEqualTo(observer.bytesDown.get());
-        assertThat(observer.exchanges).as("one exchange: the upgrade").isEmpty();
+        assertThat(observer.exchanges).as("one exchange: the upgrade").hasSize(1);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.sluice.http1;
 
 import dev.sluice.relay.TcpRelay;
+import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.SluiceFixture;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,6 +1,7 @@
 package dev.sluice.http2;
 
 import dev.sluice.relay.TcpRelay;
+import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestPki;
 import io.netty.bootstrap.Bootstrap;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.sluice.relay.HttpExchangeRecord;
 import dev.sluice.testing.GrpcEchoServer;
+import dev.sluice.testing.RecordingHttpObserver;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
