@@ -5,6 +5,7 @@ import static dev.sluice.testing.TestBodies.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.relay.HttpExchangeRecord;
+import dev.sluice.testing.OkHttpClients;
 import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.SocketOrigin;
 import dev.sluice.testing.TestOrigins;
@@ -49,14 +50,12 @@ class BumpedHttp1RelayTest {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private MockWebServer origin;
     private BumpedRelayHarness harness;
+    private final OkHttpClients okHttpClients = new OkHttpClients();
     private OkHttpClient okHttp;
 
     @AfterEach
     void stop() throws Exception {
-        if (okHttp != null) {
-            okHttp.dispatcher().executorService().shutdown();
-            okHttp.connectionPool().evictAll();
-        }
+        okHttpClients.close();
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
@@ -506,11 +505,7 @@ class BumpedHttp1RelayTest {
 
     private OkHttpClient client() {
         if (okHttp == null) {
-            okHttp = new OkHttpClient.Builder()
-                    .retryOnConnectionFailure(false)
-                    .readTimeout(BumpedRelayHarness.PATIENCE)
-                    .writeTimeout(BumpedRelayHarness.PATIENCE)
-                    .build();
+            okHttp = okHttpClients.create(builder -> builder);
         }
         return okHttp;
     }
