@@ -2,6 +2,7 @@ package dev.sluice.front;
 
 import dev.sluice.certs.CachedLeaf;
 import dev.sluice.http1.BumpedHttp1Relay;
+import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http2.H2Bridge;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
@@ -213,7 +214,7 @@ final class BumpTunnel {
                 alpn == null ? Metrics.PROTOCOL_NONE : alpn, hello.serverName());
         Duration idle = services.timeouts().idleTunnel();
         if (alpn == null || alpn.equals(Metrics.PROTOCOL_HTTP1)) {
-            BumpedHttp1Relay.start(client, upstream, idle, observer);
+            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), observer);
         } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
             H2Bridge.start(client, upstream, idle, observer);
         } else {

@@ -1,12 +1,12 @@
 package dev.sluice.front;
 
+import dev.sluice.http1.ProxyErrorResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** The answers the front door gives by itself, before any upstream is involved. */
 enum FrontError {
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "http_request_error", "bad_request"),
-    URI_TOO_LONG(new HttpResponseStatus(414, "URI Too Long"), // RFC 9110's reason; Netty's is RFC 2616's
-            "http_request_error", "request_line_too_long"),
+    URI_TOO_LONG(ProxyErrorResponse.URI_TOO_LONG, "http_request_error", "request_line_too_long"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "http_request_error", "headers_too_large"),
     HEADER_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "http_request_error", "request_header_timeout"),
     AUTH_REQUIRED(HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED, "http_request_denied", "auth_required"),

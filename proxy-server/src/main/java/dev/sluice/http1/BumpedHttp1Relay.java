@@ -16,7 +16,10 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -79,13 +82,15 @@ public final class BumpedHttp1Relay {
      * {@link HttpRelayObserver#closed} once.
      *
      * @param idleTimeout the pair is closed after this long with no request in flight
+     * @param requests    limits on the client's request lines and headers, as at the front door
      */
-    public static void start(Channel client, Channel upstream, Duration idleTimeout, HttpRelayObserver observer) {
+    public static void start(Channel client, Channel upstream, Duration idleTimeout, HttpDecoderConfig requests,
+                             HttpRelayObserver observer) {
         if (!client.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
             throw new IllegalStateException("both legs of a relay must run on the caller's event loop");
         }
         BumpedHttp1Relay relay = new BumpedHttp1Relay(client, upstream, idleTimeout, observer);
-        client.pipeline().addLast(CODEC, new HttpServerCodec()).addLast(RELAY, relay.new Side(true));
+        client.pipeline().addLast(CODEC, new HttpServerCodec(requests)).addLast(RELAY, relay.new Side(true));
         upstream.pipeline().addLast(CODEC, new HttpClientCodec()).addLast(RELAY, relay.new Side(false));
         client.closeFuture().addListener(f -> relay.channelClosed());
         upstream.closeFuture().addListener(f -> relay.channelClosed());
@@ -122,8 +127,17 @@ public final class BumpedHttp1Relay {
         if (request.decoderResult().isFailure()) {
             current = BumpedExchange.malformed();
             ReferenceCountUtil.release(request);
-            fail(HttpResponseStatus.BAD_REQUEST, "http_request_error",
-                    "malformed request: " + request.decoderResult().cause().getMessage(), "bad_request");
+            Throwable cause = request.decoderResult().cause();
+            // The same answers the front door gives for the same limits (limits.maxRequestLine, maxHeaderBytes).
+            if (cause instanceof TooLongHttpLineException) {
+                fail(ProxyErrorResponse.URI_TOO_LONG, "http_request_error", "request line too long", "request_line_too_long");
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                fail(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "http_request_error",
+                        "request headers too large", "headers_too_large");
+            } else {
+                fail(HttpResponseStatus.BAD_REQUEST, "http_request_error", "malformed request: " + cause.getMessage(),
+                        "bad_request");
+            }
             return;
         }
         current = BumpedExchange.of(request);

@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
  * {@code Proxy-Status: sluice; error=connection_refused; details="127.0.0.1:9 refused"}.
  */
 public final class ProxyErrorResponse {
+    /** RFC 9110's reason phrase; Netty's {@code REQUEST_URI_TOO_LONG} carries RFC 2616's. */
+    public static final HttpResponseStatus URI_TOO_LONG = new HttpResponseStatus(414, "URI Too Long");
+
     public static final String PROXY_NAME = "sluice";
 
     private ProxyErrorResponse() {

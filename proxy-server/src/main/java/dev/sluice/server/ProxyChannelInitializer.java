@@ -1,9 +1,9 @@
 package dev.sluice.server;
 
-import dev.sluice.config.LimitsConfig;
 import dev.sluice.front.ClientTimeouts;
 import dev.sluice.front.FrontServices;
 import dev.sluice.front.HttpFrontHandler;
+import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http1.ForwardHandler;
 import dev.sluice.http1.OriginPools;
 import dev.sluice.observe.AccessLogEntry;
@@ -23,9 +23,6 @@ import java.time.Instant;
  * then {@code timeouts -> codec -> front -> forward}.
  */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
-    /** Largest body piece the decoder hands on at once; bounds what one read turns into. */
-    private static final int MAX_CHUNK = 16 * 1024;
-
     private final FrontServices services;
     private final OriginPools originPools;
     private final ChannelGroup clients;
@@ -36,11 +33,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.services = services;
         this.originPools = originPools;
         this.clients = clients;
-        LimitsConfig limits = services.limits();
-        this.decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxRequestLine())
-                .setMaxHeaderSize(limits.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK);
+        this.decoderConfig = DecoderLimits.requests(services.limits());
     }
 
     @Override

@@ -93,6 +93,20 @@ class BumpTest {
     }
 
     @Test
+    void aBumpedHttp11RequestIsHeldToTheSameHeaderLimitAsTheFrontDoor() throws Exception {
+        try (SluiceFixture own = SluiceFixture.builder().tls().yaml("default: bump\nlimits: {maxHeaderBytes: 1024}").start();
+             MockWebServer origin = TestOrigins.https(Protocol.HTTP_1_1)) {
+            Request huge = new Request.Builder().url(url("https", origin, "/huge")).header("X-Big", "b".repeat(2048)).build();
+
+            try (Response response = own.okHttp().newCall(huge).execute()) {
+                assertThat(response.code()).isEqualTo(431);
+                assertThat(response.header("Proxy-Status")).contains("http_request_error");
+            }
+            assertThat(origin.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
     void aClientOfferingOnlyHttp11ToAnHttp2OriginGetsHttp11EndToEnd() throws Exception {
         try (MockWebServer origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1)) {
             origin.enqueue(new MockResponse.Builder().body("h1 by choice").build());

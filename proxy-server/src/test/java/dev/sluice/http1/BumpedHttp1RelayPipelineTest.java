@@ -1,5 +1,6 @@
 package dev.sluice.http1;
 
+import dev.sluice.config.LimitsConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.ReadCounter;
@@ -36,7 +37,7 @@ class BumpedHttp1RelayPipelineTest {
     void start() {
         client = channel(clientReads);
         upstream = channel(upstreamReads);
-        BumpedHttp1Relay.start(client, upstream, IDLE, observer);
+        BumpedHttp1Relay.start(client, upstream, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS), observer);
     }
 
     @AfterEach

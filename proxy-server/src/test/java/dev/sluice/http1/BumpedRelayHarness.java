@@ -1,5 +1,6 @@
 package dev.sluice.http1;
 
+import dev.sluice.config.LimitsConfig;
 import dev.sluice.testing.LoopbackPairServer;
 import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.SluiceFixture;
@@ -28,7 +29,8 @@ final class BumpedRelayHarness implements AutoCloseable {
             clientChannels.add(client);
             RecordingHttpObserver observer = new RecordingHttpObserver();
             observers.add(observer);
-            BumpedHttp1Relay.start(client, upstream, idleTimeout, observer);
+            BumpedHttp1Relay.start(client, upstream, idleTimeout, DecoderLimits.requests(LimitsConfig.DEFAULTS),
+                    observer);
         });
     }
 

@@ -1,0 +1,21 @@
+package dev.sluice.http1;
+
+import dev.sluice.config.LimitsConfig;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+
+/** How Sluice's HTTP/1.1 decoders are bounded: the front door and a bumped connection read clients alike. */
+public final class DecoderLimits {
+    /** Largest body piece a decoder hands on at once; bounds what one read turns into. */
+    private static final int MAX_CHUNK = 16 * 1024;
+
+    private DecoderLimits() {
+    }
+
+    /** A request decoder's limits from {@code limits:}; the config is copied out, so one serves every channel. */
+    public static HttpDecoderConfig requests(LimitsConfig limits) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestLine())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(MAX_CHUNK);
+    }
+}
