@@ -46,6 +46,11 @@ final class BumpingSluice implements AutoCloseable {
         return ca;
     }
 
+    /** The admin listener's {@code /metrics} text. */
+    String scrapeMetrics() throws IOException, InterruptedException {
+        return sluice.scrapeMetrics();
+    }
+
     @Override
     public void close() throws IOException {
         sluice.close();

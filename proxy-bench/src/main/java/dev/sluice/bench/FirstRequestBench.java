@@ -77,7 +77,8 @@ final class FirstRequestBench implements Callable<Integer> {
                 newNanos.add(bumped.time(host));
                 cachedNanos.add(bumped.time(CACHED_HOST));
             }
-            FirstRequestReport report = new FirstRequestReport(sluiceOptions.describe(), directNanos, cachedNanos, newNanos);
+            FirstRequestReport report = new FirstRequestReport(sluiceOptions.describe(), directNanos, cachedNanos,
+                    newNanos, LeafMintTimes.in(sluice.scrapeMetrics()));
             System.out.println(json ? report.json() : report.text());
         }
         return 0;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Latency of a first request on a new connection: straight to the origin, through the bump to a host whose leaf
@@ -17,13 +18,19 @@ final class FirstRequestReport {
     static final double TARGET_ADDED_MILLIS = 5.0;
 
     private final String proxy;
+    private final Optional<LeafMintTimes> mints;
     private final long[] direct;
     private final long[] cached;
     private final long[] fresh;
 
-    /** Each list holds elapsed nanoseconds, connect to the end of the response, one per request. */
-    FirstRequestReport(String proxy, List<Long> direct, List<Long> cached, List<Long> fresh) {
+    /**
+     * Each list holds elapsed nanoseconds, connect to the end of the response, one per request; {@code mints} is
+     * Sluice's own timing of its mints over the whole run, warm-up included, when its metrics have it.
+     */
+    FirstRequestReport(String proxy, List<Long> direct, List<Long> cached, List<Long> fresh,
+                       Optional<LeafMintTimes> mints) {
         this.proxy = proxy;
+        this.mints = mints;
         this.direct = sorted(direct);
         this.cached = sorted(cached);
         this.fresh = sorted(fresh);
@@ -41,11 +48,14 @@ final class FirstRequestReport {
                 direct                 median %7.3f ms   p90 %7.3f ms
                 bumped, cached host    median %7.3f ms   p90 %7.3f ms
                 bumped, new host       median %7.3f ms   p90 %7.3f ms
-                a new host adds %.3f ms over a cached one (median)   (target: < %.0f ms, %s)""",
+                a new host adds %.3f ms over a cached one (median)   (target: < %.0f ms, %s)
+                Sluice's leaf mints (leaf and TLS contexts, its /metrics): %s""",
                 fresh.length, proxy,
                 medianMillis(direct), p90Millis(direct), medianMillis(cached), p90Millis(cached),
                 medianMillis(fresh), p90Millis(fresh),
-                addedMillis(), TARGET_ADDED_MILLIS, addedMillis() < TARGET_ADDED_MILLIS ? "met" : "NOT met");
+                addedMillis(), TARGET_ADDED_MILLIS, addedMillis() < TARGET_ADDED_MILLIS ? "met" : "NOT met",
+                mints.map(m -> String.format(Locale.ROOT, "mean %.3f ms over %d mints", m.meanMillis(), m.mints()))
+                        .orElse("not in /metrics"));
     }
 
     String json() {
@@ -57,6 +67,12 @@ final class FirstRequestReport {
             write(g, "bumpedNewHost", fresh);
             g.writeNumberField("addedMillis", round(addedMillis()));
             g.writeNumberField("targetAddedMillis", TARGET_ADDED_MILLIS);
+            if (mints.isPresent()) {
+                g.writeObjectFieldStart("sluiceLeafMints");
+                g.writeNumberField("count", mints.get().mints());
+                g.writeNumberField("meanMillis", round(mints.get().meanMillis()));
+                g.writeEndObject();
+            }
         });
     }
 
