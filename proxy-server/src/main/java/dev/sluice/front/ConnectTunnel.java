@@ -2,21 +2,15 @@ package dev.sluice.front;
 
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
-import dev.sluice.relay.RelayObserver;
 import dev.sluice.relay.TcpRelay;
 import dev.sluice.upstream.UpstreamException;
 import dev.sluice.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +20,11 @@ import org.slf4j.LoggerFactory;
  * {@code 200 Connection established}, strips the client pipeline down to the relay and splices. A failed
  * upstream gets the status its {@link UpstreamFailure} names. Writes the tunnel's access-log line when it closes.
  */
-final class ConnectTunnel implements RelayObserver {
+final class ConnectTunnel {
     private static final Logger log = LoggerFactory.getLogger(ConnectTunnel.class);
-    private static final HttpResponseStatus ESTABLISHED = new HttpResponseStatus(200, "Connection established");
 
     /** The upstream pipeline stays empty until the relay is installed, so nothing reads before the 200. */
-    private static final ChannelInitializer<Channel> NOTHING_YET = new ChannelInitializer<>() {
+    static final ChannelInitializer<Channel> NOTHING_YET = new ChannelInitializer<>() {
         @Override
         protected void initChannel(Channel ch) {
         }
@@ -82,18 +75,11 @@ final class ConnectTunnel implements RelayObserver {
             services.finish(exchange, 0, decision, "client_closed", 0, 0);
             return;
         }
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED, Unpooled.EMPTY_BUFFER));
-        services.countAnswer(exchange, ESTABLISHED.code());
-        services.metrics().connectionOpened(Metrics.KIND_TUNNEL);
         List<ByteBuf> early = front.takeEarlyBytes();
-        // The 200 is already encoded; from here on the client pipeline holds nothing but the relay.
-        ChannelPipeline pipeline = client.pipeline();
-        for (String name : new ArrayList<>(pipeline.names())) {
-            if (pipeline.context(name) != null) {
-                pipeline.remove(name);
-            }
-        }
-        TcpRelay.start(client, upstream, services.timeouts().idleTunnel(), early, this);
+        TunnelStart.answerAndStrip(ctx, services, exchange);
+        services.metrics().connectionOpened(Metrics.KIND_TUNNEL);
+        TcpRelay.start(client, upstream, services.timeouts().idleTunnel(), early,
+                new TunnelObserver(services, exchange, decision, Metrics.KIND_TUNNEL, null, null));
     }
 
     private void failed(Throwable cause) {
@@ -106,21 +92,5 @@ final class ConnectTunnel implements RelayObserver {
         }
         front.refuseConnect(exchange, decision, HttpResponseStatus.valueOf(failure.status()),
                 failure.proxyStatusError(), String.valueOf(cause.getMessage()), failure.metricReason());
-    }
-
-    @Override
-    public void bytesUp(long n) {
-        services.metrics().bytesUpstream(n);
-    }
-
-    @Override
-    public void bytesDown(long n) {
-        services.metrics().bytesDownstream(n);
-    }
-
-    @Override
-    public void closed(long bytesUp, long bytesDown, String error) {
-        services.metrics().connectionClosed(Metrics.KIND_TUNNEL);
-        services.finish(exchange, ESTABLISHED.code(), decision, error, bytesUp, bytesDown);
     }
 }

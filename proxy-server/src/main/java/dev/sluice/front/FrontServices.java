@@ -8,11 +8,23 @@ import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
+import dev.sluice.tls.BumpContexts;
 import dev.sluice.upstream.UpstreamConnector;
 
-/** What the front door needs, shared by every client connection of one server. */
+/**
+ * What the front door needs, shared by every client connection of one server.
+ *
+ * @param bump what bumps share; null when {@code tls:} is off (config then allows no bump)
+ */
 public record FrontServices(Policy policy, ProxyAuthenticator authenticator, UpstreamConnector connector,
-                            Metrics metrics, AccessLog accessLog, TimeoutsConfig timeouts, LimitsConfig limits) {
+                            Metrics metrics, AccessLog accessLog, TimeoutsConfig timeouts, LimitsConfig limits,
+                            BumpContexts bump) {
+    /** Without {@code tls:}: nothing is bumped. */
+    public FrontServices(Policy policy, ProxyAuthenticator authenticator, UpstreamConnector connector,
+                         Metrics metrics, AccessLog accessLog, TimeoutsConfig timeouts, LimitsConfig limits) {
+        this(policy, authenticator, connector, metrics, accessLog, timeouts, limits, null);
+    }
+
     /** Counts an answer Sluice gave itself. */
     void countAnswer(Exchange exchange, int status) {
         // Metrics bounds the method label itself; an unparsable request has none.
@@ -21,12 +33,18 @@ public record FrontServices(Policy policy, ProxyAuthenticator authenticator, Ups
 
     /** The access-log line of an exchange, and its error counted by reason. */
     void finish(Exchange exchange, int status, Decision decision, String error, long bytesUp, long bytesDown) {
+        finish(exchange, status, decision, error, bytesUp, bytesDown, null, null);
+    }
+
+    /** As above, for a peeked CONNECT: with the negotiated protocol (bumps) and the ClientHello's SNI. */
+    void finish(Exchange exchange, int status, Decision decision, String error, long bytesUp, long bytesDown,
+                String protocol, String sni) {
         if (error != null) {
             metrics.error(error);
         }
         accessLog.log(new AccessLogEntry(exchange.started(), exchange.clientText(), exchange.user(),
                 exchange.method(), exchange.target(), decision == null ? null : decision.action().yamlName(),
                 decision == null ? null : decision.rule(), status, bytesUp, bytesDown, exchange.elapsedMillis(),
-                error));
+                error, protocol, sni));
     }
 }

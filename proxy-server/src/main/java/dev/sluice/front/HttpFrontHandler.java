@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 front door: decides what happens to each request on a client connection. It answers errors
- * itself, hands a CONNECT to {@link ConnectTunnel} and an allowed absolute-form {@code http://} request to the
+ * itself, hands a CONNECT to {@link ConnectTunnel} (or {@link PeekedConnect} when its decision needs the
+ * ClientHello) and an allowed absolute-form {@code http://} request to the
  * next handler as a {@link ForwardRequest} followed by the request's {@link HttpContent}s. It relays nothing.
  *
  * <p>Reads (AUTO_READ is off): the front door reads while it waits for a request head and while it skips the
@@ -421,14 +422,22 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
             return;
         }
         state = State.TUNNEL;
-        ConnectTunnel tunnel = new ConnectTunnel(services, this, ctx, exchange, target, decision);
         // Not inline: the decoder that delivered this CONNECT is still on the stack, handing over early bytes.
-        ctx.executor().execute(tunnel::open);
+        if (decision.peeksClientHello()) {
+            ctx.executor().execute(new PeekedConnect(services, this, ctx, exchange, target, decision)::open);
+        } else {
+            ctx.executor().execute(new ConnectTunnel(services, this, ctx, exchange, target, decision)::open);
+        }
     }
 
-    /** Counts the decision; answers 403 and returns true when it denies. */
+    /**
+     * Counts the decision (one that waits for the ClientHello is counted once final, by {@link PeekedConnect});
+     * answers 403 and returns true when it denies.
+     */
     private boolean refusedByPolicy(Exchange exchange, HttpRequest request, Decision decision) {
-        services.metrics().decision(decision.action(), decision.rule());
+        if (!decision.peeksClientHello()) {
+            services.metrics().decision(decision.action(), decision.rule());
+        }
         if (!decision.denied()) {
             return false;
         }

@@ -11,6 +11,7 @@ import dev.sluice.policy.DestinationGuard;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
 import dev.sluice.relay.TcpRelay;
+import dev.sluice.tls.BumpContexts;
 import dev.sluice.upstream.DefaultUpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -37,6 +38,7 @@ public final class SluiceServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Metrics metrics;
     private final DefaultUpstreamConnector connector;
+    private BumpContexts bump;
     private final ChannelGroup clients = new DefaultChannelGroup("sluice-clients", GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
     private volatile boolean closed;
@@ -54,7 +56,12 @@ public final class SluiceServer implements AutoCloseable {
         return start(config, metrics, accessLog, null);
     }
 
-    /** @param ca the CA whose certificate {@code /ca.crt} serves, or null when {@code tls:} is off */
+    /**
+     * @param ca the CA whose certificate {@code /ca.crt} serves and bumps mint leaves from, or null when {@code tls:}
+     *           is off
+     * @throws IllegalStateException    when {@code tls.provider: openssl} is configured but BoringSSL is unusable
+     * @throws IllegalArgumentException when a {@code tls.upstreamTrust} file cannot be read
+     */
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog,
                                      CertificateAuthority ca) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
@@ -62,8 +69,11 @@ public final class SluiceServer implements AutoCloseable {
                 new DestinationGuard(ownAddresses(config)), metrics);
         SluiceServer server = new SluiceServer(group, metrics, connector);
         try {
+            if (config.tls().enabled() && ca != null) {
+                server.bump = BumpContexts.create(config.tls(), ca, metrics);
+            }
             FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
-                    connector, metrics, accessLog, config.timeouts(), config.limits());
+                    connector, metrics, accessLog, config.timeouts(), config.limits(), server.bump);
             server.proxyChannel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -136,6 +146,9 @@ public final class SluiceServer implements AutoCloseable {
             adminChannel.close().awaitUninterruptibly();
         }
         connector.close();
+        if (bump != null) {
+            bump.close();
+        }
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         log.info("stopped");
     }

@@ -113,7 +113,7 @@ class MainTest {
 
             assertThat(err.toString().lines()).containsExactly(
                     file + ":1: listen: expected host:port, got '3128'",
-                    file + ":4: rules[0].action: expected one of: splice, deny; got 'allow'");
+                    file + ":4: rules[0].action: expected one of: splice, deny, bump; got 'allow'");
             assertThat(out.toString()).isEmpty();
         }
 

@@ -32,7 +32,7 @@ class ShippedConfigTest {
     void theDefaultAndTheExamplesAreThere() throws IOException {
         assertThat(shippedFiles()).map(f -> CONFIG_DIR.relativize(f).toString().replace('\\', '/'))
                 .contains("sluice.yaml", "examples/splice-only-denylist.yaml", "examples/auth.yaml",
-                        "examples/split-horizon.yaml");
+                        "examples/split-horizon.yaml", "examples/bump.yaml");
     }
 
     @Test

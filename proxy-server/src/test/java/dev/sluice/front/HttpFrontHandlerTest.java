@@ -187,7 +187,7 @@ class HttpFrontHandlerTest {
 
             send(ch, "GET / HTTP/1.1\r\n\r\n");
             assertThat(text(upstream.readOutbound())).as("no HTTP parsing in a tunnel").isEqualTo("GET / HTTP/1.1\r\n\r\n");
-            assertThat(metrics.scrape()).contains("sluice_http_requests_total{method=\"CONNECT\",status=\"200\"} 1");
+            assertThat(metrics.scrape()).contains("sluice_http_requests_total{method=\"CONNECT\",protocol=\"http/1.1\",status=\"200\"} 1");
         }
     }
 
@@ -304,7 +304,7 @@ class HttpFrontHandlerTest {
             send(ch, "BREW http://example.com/pot HTTP/1.1\r\n\r\n");
 
             assertThat(response(ch)).startsWith("HTTP/1.1 501 Not Implemented\r\n").contains("method BREW");
-            assertThat(metrics.scrape()).contains("sluice_http_requests_total{method=\"other\",status=\"501\"} 1");
+            assertThat(metrics.scrape()).contains("sluice_http_requests_total{method=\"other\",protocol=\"http/1.1\",status=\"501\"} 1");
         }
 
         @Test

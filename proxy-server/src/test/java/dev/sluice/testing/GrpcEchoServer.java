@@ -1,5 +1,6 @@
 package dev.sluice.testing;
 
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -7,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
@@ -15,12 +17,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A grpc-java TLS server on 127.0.0.1 with hand-written byte-array methods (no protoc): {@link #ECHO} (unary),
  * {@link #COUNT} (server streaming: a 4-byte count in, that many 4-byte indexes out), {@link #PING_PONG} (bidi:
- * each message echoed) and {@link #FAIL} (answers the status named by the request's UTF-8 text).
+ * each message echoed), {@link #TALLY} (client streaming: answers how many messages came), {@link #HANG} (never
+ * answers; the server notes when the call is cancelled) and {@link #FAIL} (answers the status named by the request's
+ * UTF-8 text, with {@link #DETAIL} and {@link #DETAIL_BIN} in its trailers).
  */
 public final class GrpcEchoServer implements AutoCloseable {
     public static final String SERVICE = "sluice.test.Echo";
@@ -33,25 +40,37 @@ public final class GrpcEchoServer implements AutoCloseable {
     public static final MethodDescriptor<byte[], byte[]> PING_PONG =
             method("PingPong", MethodDescriptor.MethodType.BIDI_STREAMING);
     public static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
+    public static final MethodDescriptor<byte[], byte[]> TALLY =
+            method("Tally", MethodDescriptor.MethodType.CLIENT_STREAMING);
+    public static final MethodDescriptor<byte[], byte[]> HANG = method("Hang", MethodDescriptor.MethodType.UNARY);
+    /** Custom trailing metadata {@link #FAIL} sends: the request's text, and its bytes reversed. */
+    public static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-sluice-detail", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<byte[]> DETAIL_BIN = Metadata.Key.of("x-sluice-detail-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
     private final Server server;
+    private final Semaphore hangs;
+    private final Semaphore cancellations;
 
-    private GrpcEchoServer(Server server) {
+    private GrpcEchoServer(Server server, Semaphore hangs, Semaphore cancellations) {
         this.server = server;
+        this.hangs = hangs;
+        this.cancellations = cancellations;
     }
 
     public static GrpcEchoServer start() {
         TestPki pki = TestPki.get();
+        Semaphore hangs = new Semaphore(0);
+        Semaphore cancellations = new Semaphore(0);
         try {
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(
                             pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate()))
                             .build())
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                    .addService(service())
+                    .addService(service(hangs, cancellations))
                     .build()
                     .start();
-            return new GrpcEchoServer(server);
+            return new GrpcEchoServer(server, hangs, cancellations);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -59,6 +78,16 @@ public final class GrpcEchoServer implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    /** Waits until one more {@link #HANG} call has reached the server. */
+    public boolean awaitHang(Duration patience) throws InterruptedException {
+        return hangs.tryAcquire(patience.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits until the server has seen one more call cancelled (by the client, a deadline, or a reset). */
+    public boolean awaitCancellation(Duration patience) throws InterruptedException {
+        return cancellations.tryAcquire(patience.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public static byte[] intMessage(int value) {
@@ -79,7 +108,7 @@ public final class GrpcEchoServer implements AutoCloseable {
         }
     }
 
-    private static ServerServiceDefinition service() {
+    private static ServerServiceDefinition service(Semaphore hangs, Semaphore cancellations) {
         return ServerServiceDefinition.builder(SERVICE)
                 .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, response) -> {
                     response.onNext(request);
@@ -107,10 +136,45 @@ public final class GrpcEchoServer implements AutoCloseable {
                     }
                 }))
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, response) -> {
-                    Status.Code code = Status.Code.valueOf(new String(request, java.nio.charset.StandardCharsets.UTF_8));
-                    response.onError(Status.fromCode(code).withDescription("asked to fail").asRuntimeException());
+                    String text = new String(request, StandardCharsets.UTF_8);
+                    Metadata trailers = new Metadata();
+                    trailers.put(DETAIL, text);
+                    trailers.put(DETAIL_BIN, reversed(request));
+                    response.onError(Status.fromCode(Status.Code.valueOf(text)).withDescription("asked to fail")
+                            .asRuntimeException(trailers));
+                }))
+                .addMethod(TALLY, ServerCalls.asyncClientStreamingCall(response -> new StreamObserver<byte[]>() {
+                    private int count;
+
+                    @Override
+                    public void onNext(byte[] message) {
+                        count++;
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        // the client went away; nothing to answer
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        response.onNext(intMessage(count));
+                        response.onCompleted();
+                    }
+                }))
+                .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> {
+                    ((ServerCallStreamObserver<byte[]>) response).setOnCancelHandler(cancellations::release);
+                    hangs.release();
                 }))
                 .build();
+    }
+
+    private static byte[] reversed(byte[] bytes) {
+        byte[] out = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[bytes.length - 1 - i];
+        }
+        return out;
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {

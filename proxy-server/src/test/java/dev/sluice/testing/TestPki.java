@@ -44,6 +44,11 @@ public final class TestPki {
         return INSTANCE;
     }
 
+    /** The CA's key pair and certificate, for tests that sign origin certificates of their own. */
+    public HeldCertificate ca() {
+        return ca;
+    }
+
     public X509Certificate caCertificate() {
         return ca.certificate();
     }

@@ -1,30 +1,22 @@
 package dev.sluice.tls;
 
+import static dev.sluice.tls.ClientHelloFixtures.jdkClientHello;
+import static dev.sluice.tls.ClientHelloFixtures.jdkTls12ClientHello;
+import static dev.sluice.tls.ClientHelloFixtures.nettyClientHello;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.tls.ClientHelloResult.Kind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
-import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
-import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -312,58 +304,6 @@ class ClientHelloParserTest {
     /** A leak-tracked copy the caller must release. */
     private static ByteBuf buffer(byte[] bytes) {
         return ByteBufAllocator.DEFAULT.directBuffer(Math.max(1, bytes.length)).writeBytes(bytes);
-    }
-
-    // ---- capturing real first flights ----
-
-    private static byte[] jdkClientHello(String serverName, String... alpn) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLSv1.3");
-        context.init(null, null, null);
-        SSLEngine engine = serverName == null ? context.createSSLEngine() : context.createSSLEngine(serverName, 443);
-        return firstFlight(engine, alpn);
-    }
-
-    private static byte[] jdkTls12ClientHello() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLSv1.2");
-        context.init(null, null, null);
-        SSLEngine engine = context.createSSLEngine("api.example.com", 443);
-        engine.setEnabledProtocols(new String[] {"TLSv1.2"});
-        return firstFlight(engine, "h2", "http/1.1");
-    }
-
-    private static byte[] firstFlight(SSLEngine engine, String... alpn) throws Exception {
-        engine.setUseClientMode(true);
-        if (alpn.length > 0) {
-            SSLParameters parameters = engine.getSSLParameters();
-            parameters.setApplicationProtocols(alpn);
-            engine.setSSLParameters(parameters);
-        }
-        return wrapOnce(engine);
-    }
-
-    private static byte[] nettyClientHello(SslProvider provider) throws Exception {
-        SslContext context = SslContextBuilder.forClient()
-                .sslProvider(provider)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
-                        SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, "h2", "http/1.1"))
-                .build();
-        SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT, "api.example.com", 443);
-        try {
-            return wrapOnce(engine);
-        } finally {
-            ReferenceCountUtil.release(engine);
-            ReferenceCountUtil.release(context);
-        }
-    }
-
-    private static byte[] wrapOnce(SSLEngine engine) throws Exception {
-        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.wrap(ByteBuffer.allocate(0), out);
-        engine.closeOutbound();
-        out.flip();
-        byte[] flight = new byte[out.remaining()];
-        out.get(flight);
-        return flight;
     }
 
     // ---- building records by hand ----

@@ -1,0 +1,274 @@
+package dev.sluice.front;
+
+import dev.sluice.certs.CachedLeaf;
+import dev.sluice.http1.BumpedHttp1Relay;
+import dev.sluice.http2.H2Bridge;
+import dev.sluice.observe.Metrics;
+import dev.sluice.policy.Decision;
+import dev.sluice.relay.TcpRelay;
+import dev.sluice.tls.BumpContexts;
+import dev.sluice.tls.ClientHello;
+import dev.sluice.tls.HandshakeWatch;
+import dev.sluice.tls.LeafContexts;
+import dev.sluice.tls.TlsAlert;
+import dev.sluice.tls.UpstreamTlsFailure;
+import dev.sluice.upstream.UpstreamException;
+import dev.sluice.upstream.UpstreamFailure;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bump, upstream first: TLS to the origin with the client's SNI and exactly its ALPN offers, verified against
+ * {@code tls.upstreamTrust}; then a leaf for (SNI, origin certificate) from the cache; then the client's buffered
+ * ClientHello replayed into a TLS server offering exactly the origin's ALPN choice; then both legs go to the relay
+ * for that protocol. An origin that fails verification gets no leaf: the client gets an alert
+ * ({@link UpstreamTlsFailure}). Everything from the CONNECT {@code 200} to both handshakes done is bounded by
+ * {@code timeouts.tlsHandshake}. Client reads stay held throughout. Runs on the client's event loop.
+ */
+final class BumpTunnel {
+    private static final Logger log = LoggerFactory.getLogger(BumpTunnel.class);
+    private static final int NO_ALERT = -1;
+
+    private final FrontServices services;
+    private final BumpContexts contexts;
+    private final Channel client;
+    private final Exchange exchange;
+    private final Authority target;
+    private final Decision decision;
+    private final ClientHello hello;
+    private final long answeredNanos;
+    /** The SNI, or the CONNECT host when the client sent none: what the origin must be and the leaf will name. */
+    private final String host;
+    private ByteBuf flight;
+    private ScheduledFuture<?> timer;
+    private SslHandler upstreamTls;
+    private Channel upstream;
+    private HandshakeWatch upstreamWatch;
+    private SslHandler clientTls;
+    private HandshakeWatch clientWatch;
+    private String alpn;
+    /** Failed, or handed over to a relay: nothing more happens here. */
+    private boolean over;
+
+    BumpTunnel(FrontServices services, Channel client, Exchange exchange, Authority target, Decision decision,
+               ClientHello hello, long answeredNanos) {
+        this.services = services;
+        this.contexts = services.bump();
+        this.client = client;
+        this.exchange = exchange;
+        this.target = target;
+        this.decision = decision;
+        this.hello = hello;
+        this.answeredNanos = answeredNanos;
+        this.host = hello.serverName() != null ? hello.serverName() : target.host();
+    }
+
+    /** @param flight the client's first flight, its ClientHello; owned here from now on */
+    void start(ByteBuf flight) {
+        this.flight = flight;
+        long left = services.timeouts().tlsHandshake().toNanos() - (System.nanoTime() - answeredNanos);
+        timer = client.eventLoop().schedule(() -> fail("handshake_timeout", NO_ALERT), Math.max(0, left),
+                TimeUnit.NANOSECONDS);
+        client.closeFuture().addListener(closed -> fail("client_closed", NO_ALERT));
+        try {
+            upstreamTls = contexts.upstream().newHandler(client.alloc(), host, target.port(), hello.alpnProtocols(),
+                    decision.verifyUpstream());
+        } catch (IllegalStateException e) {
+            log.info("bump {} ({}): {}", target, host, e.getMessage());
+            fail(UpstreamTlsFailure.HANDSHAKE.reason(), UpstreamTlsFailure.HANDSHAKE.alert());
+            return;
+        }
+        upstreamWatch = new HandshakeWatch(this::upstreamHandshaken,
+                () -> fail("upstream_closed", TlsAlert.HANDSHAKE_FAILURE));
+        Future<Channel> connect = services.connector().connect(client.eventLoop(), target.host(), target.port(),
+                decision, new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        upstream = ch;
+                        ch.pipeline().addLast("tls", upstreamTls).addLast("bump", upstreamWatch);
+                    }
+                });
+        connect.addListener(done -> {
+            if (!connect.isSuccess()) {
+                connectFailed(connect.cause());
+            } else if (over) {
+                connect.getNow().close();
+            }
+        });
+    }
+
+    private void connectFailed(Throwable cause) {
+        if (upstream == null) {
+            ReferenceCountUtil.release(upstreamTls.engine()); // never reached a pipeline that would release it
+        }
+        String reason = cause instanceof UpstreamException failure ? failure.failure().metricReason()
+                : UpstreamFailure.CONNECT_ERROR.metricReason();
+        log.debug("bump {}: upstream connect failed: {}", target, cause.getMessage());
+        fail(reason, TlsAlert.INTERNAL_ERROR);
+    }
+
+    private void upstreamHandshaken(Throwable failure) {
+        if (over) {
+            return;
+        }
+        if (failure != null) {
+            UpstreamTlsFailure why = UpstreamTlsFailure.classify(failure);
+            log.info("bump {} ({}): upstream TLS refused, {}: {}", target, host, why.reason(), deepestMessage(failure));
+            fail(why.reason(), why.alert());
+            return;
+        }
+        alpn = upstreamTls.applicationProtocol();
+        X509Certificate origin;
+        try {
+            Certificate[] chain = upstreamTls.engine().getSession().getPeerCertificates();
+            origin = (X509Certificate) chain[0];
+        } catch (SSLPeerUnverifiedException | ClassCastException e) {
+            log.info("bump {} ({}): the origin presented no X.509 certificate", target, host);
+            fail(UpstreamTlsFailure.HANDSHAKE.reason(), UpstreamTlsFailure.HANDSHAKE.alert());
+            return;
+        }
+        contexts.leaves().get(host, origin).whenComplete((leaf, error) -> onLoop(() -> leafReady(leaf, error)));
+    }
+
+    /** Leaf futures complete on a mint thread; channels are touched only on their own loop. */
+    private void onLoop(Runnable task) {
+        try {
+            client.eventLoop().execute(task);
+        } catch (RejectedExecutionException shuttingDown) {
+            log.debug("event loop gone before the leaf for {} arrived", host);
+        }
+    }
+
+    private void leafReady(CachedLeaf<LeafContexts> leaf, Throwable error) {
+        if (over) {
+            return;
+        }
+        Throwable cause = error instanceof CompletionException wrapped && wrapped.getCause() != null
+                ? wrapped.getCause() : error;
+        if (cause == null) {
+            try {
+                clientTls = leaf.context().forProtocol(alpn).newHandler(client.alloc());
+            } catch (IllegalStateException e) {
+                cause = e;
+            }
+        }
+        if (cause != null) {
+            // e.g. an origin certificate past its date (let through by verifyUpstream: false) cannot be stood in for
+            log.info("bump {} ({}): no leaf: {}", target, host, cause.getMessage());
+            fail("leaf_unavailable", TlsAlert.INTERNAL_ERROR);
+            return;
+        }
+        clientTls.setHandshakeTimeoutMillis(0);
+        clientWatch = new HandshakeWatch(this::clientHandshaken, () -> fail("client_closed", NO_ALERT));
+        client.pipeline().addLast("tls", clientTls).addLast("bump", clientWatch);
+        ByteBuf replay = flight;
+        flight = null;
+        client.pipeline().fireChannelRead(replay).fireChannelReadComplete();
+    }
+
+    private void clientHandshaken(Throwable failure) {
+        if (over) {
+            return;
+        }
+        if (failure != null) {
+            // Typically a client that does not trust Sluice's CA; it has said so with an alert.
+            log.debug("bump {} ({}): client TLS handshake failed: {}", target, host, deepestMessage(failure));
+            fail("client_handshake", NO_ALERT);
+            return;
+        }
+        // Not inside the SslHandler's event: let it finish its read before the pipelines change hands.
+        onLoop(this::handOver);
+    }
+
+    private void handOver() {
+        if (over) {
+            return;
+        }
+        over = true;
+        timer.cancel(false);
+        services.metrics().bumpSucceeded(alpn, System.nanoTime() - answeredNanos);
+        services.metrics().connectionOpened(Metrics.KIND_BUMP);
+        List<ByteBuf> fromClient = clientWatch.takeHeld();
+        List<ByteBuf> fromUpstream = upstreamWatch.takeHeld();
+        client.pipeline().remove(clientWatch);
+        upstream.pipeline().remove(upstreamWatch);
+        BumpObserver observer = new BumpObserver(services, exchange, decision, target,
+                alpn == null ? Metrics.PROTOCOL_NONE : alpn, hello.serverName());
+        Duration idle = services.timeouts().idleTunnel();
+        if (alpn == null || alpn.equals(Metrics.PROTOCOL_HTTP1)) {
+            BumpedHttp1Relay.start(client, upstream, idle, observer);
+        } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
+            H2Bridge.start(client, upstream, idle, observer);
+        } else {
+            TcpRelay.start(client, upstream, idle, List.of(), observer);
+        }
+        deliver(client, fromClient);
+        deliver(upstream, fromUpstream);
+    }
+
+    /**
+     * Hands decrypted bytes that arrived with the end of a handshake to the relay now behind the {@code SslHandler},
+     * as if it had just read them.
+     */
+    private static void deliver(Channel channel, List<ByteBuf> held) {
+        if (held.isEmpty()) {
+            return;
+        }
+        ChannelHandlerContext tls = channel.pipeline().context("tls");
+        if (tls == null || !channel.isActive()) {
+            held.forEach(ReferenceCountUtil::release);
+            return;
+        }
+        held.forEach(tls::fireChannelRead);
+        tls.fireChannelReadComplete();
+    }
+
+    private void fail(String reason, int alert) {
+        if (over) {
+            return;
+        }
+        over = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        if (flight != null) {
+            flight.release();
+            flight = null;
+        }
+        services.metrics().bumpFailed(reason);
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (alert != NO_ALERT && clientTls == null && client.isActive()) {
+            client.writeAndFlush(TlsAlert.fatal(client.alloc(), alert)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.close();
+        }
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, reason, 0, 0, null, hello.serverName());
+    }
+
+    private static String deepestMessage(Throwable failure) {
+        Throwable deepest = failure;
+        while (deepest.getCause() != null && deepest.getCause() != deepest) {
+            deepest = deepest.getCause();
+        }
+        return deepest.getMessage() == null ? deepest.toString() : deepest.getMessage();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.sluice.front;
+
+import dev.sluice.config.Action;
+import dev.sluice.observe.Metrics;
+import dev.sluice.policy.ConnectionFacts;
+import dev.sluice.policy.Decision;
+import dev.sluice.policy.TlsFacts;
+import dev.sluice.relay.TcpRelay;
+import dev.sluice.tls.ClientHello;
+import dev.sluice.tls.ClientHelloPeek;
+import dev.sluice.tls.ClientHelloResult;
+import dev.sluice.tls.TlsAlert;
+import dev.sluice.upstream.UpstreamException;
+import dev.sluice.upstream.UpstreamFailure;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A CONNECT whose decision needs the client's ClientHello (a bump, or a rule matching {@code sni}/{@code alpn}):
+ * answers {@code 200} at once, reads the first flight with {@link ClientHelloPeek} (reads held), asks
+ * {@link dev.sluice.policy.Policy#decideTls} for the final decision and acts on it: deny with an
+ * {@code access_denied} alert, splice by replaying the flight to a fresh upstream connection, or hand over to
+ * {@link BumpTunnel}. {@code timeouts.tlsHandshake} bounds the wait for the ClientHello.
+ */
+final class PeekedConnect {
+    private static final Logger log = LoggerFactory.getLogger(PeekedConnect.class);
+
+    private final FrontServices services;
+    private final HttpFrontHandler front;
+    private final ChannelHandlerContext ctx;
+    private final Exchange exchange;
+    private final Authority target;
+    private final Decision provisional;
+    private Channel client;
+    private ClientHelloPeek peek;
+    private ScheduledFuture<?> timer;
+    private long answeredNanos;
+
+    PeekedConnect(FrontServices services, HttpFrontHandler front, ChannelHandlerContext ctx, Exchange exchange,
+                  Authority target, Decision provisional) {
+        this.services = services;
+        this.front = front;
+        this.ctx = ctx;
+        this.exchange = exchange;
+        this.target = target;
+        this.provisional = provisional;
+    }
+
+    void open() {
+        client = ctx.channel();
+        if (!client.isActive() || ctx.isRemoved()) {
+            services.finish(exchange, 0, provisional, "client_closed", 0, 0);
+            return;
+        }
+        List<ByteBuf> early = front.takeEarlyBytes();
+        TunnelStart.answerAndStrip(ctx, services, exchange);
+        answeredNanos = System.nanoTime();
+        timer = client.eventLoop().schedule(this::timedOut, services.timeouts().tlsHandshake().toNanos(),
+                TimeUnit.NANOSECONDS);
+        peek = new ClientHelloPeek(early, this::peeked);
+        client.pipeline().addLast("peek", peek);
+    }
+
+    private void timedOut() {
+        if (peek == null) {
+            return;
+        }
+        client.pipeline().remove(peek);
+        peek = null;
+        log.debug("CONNECT {}: no ClientHello within {} ms", target, services.timeouts().tlsHandshake().toMillis());
+        if (provisional.action() == Action.BUMP) {
+            services.metrics().bumpFailed("handshake_timeout");
+        }
+        client.close();
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), provisional, "handshake_timeout", 0, 0);
+    }
+
+    private void peeked(ClientHelloResult result, ByteBuf flight) {
+        client.pipeline().remove(peek);
+        peek = null;
+        timer.cancel(false);
+        if (result.kind() == ClientHelloResult.Kind.NEED_MORE) {
+            flight.release();
+            client.close();
+            services.finish(exchange, TunnelStart.ESTABLISHED.code(), provisional, "client_closed", 0, 0);
+            return;
+        }
+        ClientHello hello = result.clientHello();
+        TlsFacts facts = hello == null ? TlsFacts.NONE : new TlsFacts(hello.serverName(), hello.alpnProtocols());
+        Decision decision = services.policy()
+                .decideTls(new ConnectionFacts(exchange.clientAddress(), target.host(), target.port()), facts);
+        services.metrics().decision(decision.action(), decision.rule());
+        String sni = hello == null ? null : hello.serverName();
+        switch (decision.action()) {
+            case DENY -> deny(decision, sni, flight);
+            case SPLICE -> splice(decision, hello != null, sni, flight);
+            case BUMP -> {
+                if (hello == null) {
+                    refuseBump(decision, result, flight);
+                } else {
+                    new BumpTunnel(services, client, exchange, target, decision, hello, answeredNanos).start(flight);
+                }
+            }
+        }
+    }
+
+    private void deny(Decision decision, String sni, ByteBuf flight) {
+        flight.release();
+        log.debug("CONNECT {} (SNI {}) denied by rule {}", target, sni, decision.rule());
+        client.writeAndFlush(TlsAlert.fatal(client.alloc(), TlsAlert.ACCESS_DENIED))
+                .addListener(ChannelFutureListener.CLOSE);
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, null, 0, 0, null, sni);
+    }
+
+    /** A bump needs a ClientHello to mirror; a client that sent something else is closed. */
+    private void refuseBump(Decision decision, ClientHelloResult result, ByteBuf flight) {
+        flight.release();
+        String reason = switch (result.kind()) {
+            case NOT_TLS -> "not_tls";
+            case TOO_LARGE -> "client_hello_too_large";
+            default -> "malformed_client_hello";
+        };
+        log.debug("CONNECT {}: cannot bump, first flight is {}{}", target, reason,
+                result.reason() == null ? "" : " (" + result.reason() + ")");
+        services.metrics().bumpFailed(reason);
+        client.close();
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, reason, 0, 0);
+    }
+
+    private void splice(Decision decision, boolean tls, String sni, ByteBuf flight) {
+        Future<Channel> connect = services.connector()
+                .connect(client.eventLoop(), target.host(), target.port(), decision, ConnectTunnel.NOTHING_YET);
+        connect.addListener(done -> {
+            if (!connect.isSuccess()) {
+                flight.release();
+                spliceFailed(decision, tls, sni, connect.cause());
+                return;
+            }
+            Channel upstream = connect.getNow();
+            if (!client.isActive()) {
+                flight.release();
+                upstream.close();
+                services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, "client_closed", 0, 0, null, sni);
+                return;
+            }
+            services.metrics().connectionOpened(Metrics.KIND_TUNNEL);
+            TcpRelay.start(client, upstream, services.timeouts().idleTunnel(), List.of(flight),
+                    new TunnelObserver(services, exchange, decision, Metrics.KIND_TUNNEL, null, sni));
+        });
+    }
+
+    /** The 200 is long sent: a TLS client hears an alert instead, the reason goes to the log line and metric. */
+    private void spliceFailed(Decision decision, boolean tls, String sni, Throwable cause) {
+        String reason = cause instanceof UpstreamException upstream ? upstream.failure().metricReason()
+                : UpstreamFailure.CONNECT_ERROR.metricReason();
+        log.debug("CONNECT {} (spliced after its ClientHello): {}", target, cause.getMessage());
+        if (tls && client.isActive()) {
+            client.writeAndFlush(TlsAlert.fatal(client.alloc(), TlsAlert.INTERNAL_ERROR))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.close();
+        }
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, reason, 0, 0, null, sni);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.front;
+
+import dev.sluice.policy.Decision;
+import dev.sluice.relay.RelayObserver;
+
+/** Counts a tunnel's bytes and, when it closes, the connection and its access-log line. */
+class TunnelObserver implements RelayObserver {
+    final FrontServices services;
+    final Exchange exchange;
+    final Decision decision;
+    final String sni;
+    private final String kind;
+    private final String protocol;
+
+    /**
+     * @param kind     the {@code sluice_connections} kind opened for this tunnel
+     * @param protocol the ALPN protocol of a bump ({@code none} for none), else null
+     * @param sni      the ClientHello's server name when it was read, else null
+     */
+    TunnelObserver(FrontServices services, Exchange exchange, Decision decision, String kind, String protocol,
+                   String sni) {
+        this.services = services;
+        this.exchange = exchange;
+        this.decision = decision;
+        this.kind = kind;
+        this.protocol = protocol;
+        this.sni = sni;
+    }
+
+    @Override
+    public void bytesUp(long n) {
+        services.metrics().bytesUpstream(n);
+    }
+
+    @Override
+    public void bytesDown(long n) {
+        services.metrics().bytesDownstream(n);
+    }
+
+    @Override
+    public void closed(long bytesUp, long bytesDown, String error) {
+        services.metrics().connectionClosed(kind);
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, error, bytesUp, bytesDown, protocol, sni);
+    }
+}
