@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /**
  * gRPC unary calls per second, and their latency, with a fixed number in flight on one channel, through a bumping
  * Sluice against the same channel setup straight to the origin: grpc-java on both ends, byte-array messages,
- * windows alternating between the two channels, each after its own warm-up.
+ * windows alternating between the two channels, each after its own warm-up, both connections opened before any.
  */
 @Command(name = "grpc-unary", mixinStandardHelpOptions = true,
         description = "Unary gRPC calls directly and through a bumping Sluice; print calls/s, p50/p99 and the ratio.")
@@ -80,6 +80,8 @@ final class GrpcUnaryBench implements Callable<Integer> {
     private GrpcUnaryReport measure(UnaryLoad direct, UnaryLoad bumped) throws Exception {
         Duration warmup = Duration.ofSeconds(warmupSeconds);
         Duration window = Duration.ofSeconds(durationSeconds);
+        direct.connect();
+        bumped.connect();
         List<UnaryWindow> directWindows = new ArrayList<>();
         List<UnaryWindow> bumpedWindows = new ArrayList<>();
         for (int i = 0; i < runs; i++) {

@@ -32,6 +32,19 @@ final class UnaryLoad {
         this.callTimeout = callTimeout;
     }
 
+    /**
+     * One call, waited for: opens the channel's connection (through a bump: CONNECT, both handshakes, perhaps a
+     * mint), so that no window pays for it.
+     */
+    void connect() throws IOException {
+        try {
+            ClientCalls.blockingUnaryCall(channel, GrpcOrigin.ECHO,
+                    CallOptions.DEFAULT.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS), message);
+        } catch (RuntimeException e) {
+            throw new IOException("the first call failed: " + Status.fromThrowable(e), e);
+        }
+    }
+
     UnaryWindow run(Duration warmup, Duration window) throws IOException, InterruptedException {
         long windowStart = System.nanoTime() + warmup.toNanos();
         Run run = new Run(windowStart, windowStart + window.toNanos());
@@ -42,7 +55,11 @@ final class UnaryLoad {
         }
         Throwable failure = run.failure.get();
         if (failure != null) throw new IOException("a call failed: " + Status.fromThrowable(failure), failure);
-        return run.result();
+        UnaryWindow result = run.result();
+        if (result.latencyNanos().length == 0) {
+            throw new IOException("no call both started and ended inside the " + window + " window; make it longer");
+        }
+        return result;
     }
 
     /** One window's calls; each of the {@code inFlight} lanes counts down once when it stops. */

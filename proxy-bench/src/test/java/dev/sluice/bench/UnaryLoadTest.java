@@ -14,8 +14,9 @@ class UnaryLoadTest {
         try (GrpcOrigin origin = new GrpcOrigin(pki)) {
             ManagedChannel channel = GrpcChannels.direct(origin.address(), BenchPki.host("grpc"), pki.caCertificate());
             try {
-                UnaryWindow window = new UnaryLoad(channel, 64, 8, Duration.ofSeconds(60))
-                        .run(Duration.ofMillis(200), Duration.ofMillis(500));
+                UnaryLoad load = new UnaryLoad(channel, 64, 8, Duration.ofSeconds(60));
+                load.connect();
+                UnaryWindow window = load.run(Duration.ofMillis(200), Duration.ofMillis(500));
 
                 assertThat(window.completions()).isPositive();
                 assertThat(window.latencyNanos().length).isPositive().isLessThanOrEqualTo((int) window.completions());
