@@ -130,6 +130,7 @@ public final class Metrics implements AutoCloseable {
     private final Timer leafMint;
     private final AtomicLong h2StreamsActive = new AtomicLong();
     private final Counter h2Streams;
+    private volatile LongSupplier[] leafCacheSources;
 
     /** One connection kind: its live count and its running total. */
     private record Kind(AtomicLong active, Counter total) {
@@ -274,12 +275,21 @@ public final class Metrics implements AutoCloseable {
 
     /** Exposes a leaf cache's own counts, read at scrape time. */
     public void leafCache(LongSupplier hits, LongSupplier misses, LongSupplier size) {
+        // Micrometer holds a function meter's state object weakly: the suppliers live in a field of ours, and the
+        // meters read them through this object, which lives as long as the registry is in use.
+        leafCacheSources = new LongSupplier[] {hits, misses, size};
         String description = "Leaf lookups: hit (cached or joining a mint in flight) or miss (started a mint)";
-        FunctionCounter.builder(LEAF_CACHE_REQUESTS, hits, h -> h.getAsLong()).description(description)
+        FunctionCounter.builder(LEAF_CACHE_REQUESTS, this, m -> m.leafCacheSource(0)).description(description)
                 .tag("result", "hit").register(registry);
-        FunctionCounter.builder(LEAF_CACHE_REQUESTS, misses, m -> m.getAsLong()).description(description)
+        FunctionCounter.builder(LEAF_CACHE_REQUESTS, this, m -> m.leafCacheSource(1)).description(description)
                 .tag("result", "miss").register(registry);
-        Gauge.builder(LEAF_CACHE_SIZE, size, s -> s.getAsLong()).description("Minted leaves held").register(registry);
+        Gauge.builder(LEAF_CACHE_SIZE, this, m -> m.leafCacheSource(2)).description("Minted leaves held")
+                .register(registry);
+    }
+
+    private double leafCacheSource(int index) {
+        LongSupplier[] sources = leafCacheSources;
+        return sources == null ? 0 : sources[index].getAsLong();
     }
 
     public void h2StreamOpened() {

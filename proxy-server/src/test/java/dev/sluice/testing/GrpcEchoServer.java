@@ -34,15 +34,18 @@ public final class GrpcEchoServer implements AutoCloseable {
     /** Both ends accept 16 MiB messages with room for framing. */
     public static final int MAX_MESSAGE_BYTES = 32 << 20;
 
-    public static final MethodDescriptor<byte[], byte[]> ECHO = method("Echo", MethodDescriptor.MethodType.UNARY);
+    public static final MethodDescriptor<byte[], byte[]> ECHO =
+            method(SERVICE, "Echo", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<byte[], byte[]> COUNT =
-            method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
+            method(SERVICE, "Count", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final MethodDescriptor<byte[], byte[]> PING_PONG =
-            method("PingPong", MethodDescriptor.MethodType.BIDI_STREAMING);
-    public static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
+            method(SERVICE, "PingPong", MethodDescriptor.MethodType.BIDI_STREAMING);
+    public static final MethodDescriptor<byte[], byte[]> FAIL =
+            method(SERVICE, "Fail", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<byte[], byte[]> TALLY =
-            method("Tally", MethodDescriptor.MethodType.CLIENT_STREAMING);
-    public static final MethodDescriptor<byte[], byte[]> HANG = method("Hang", MethodDescriptor.MethodType.UNARY);
+            method(SERVICE, "Tally", MethodDescriptor.MethodType.CLIENT_STREAMING);
+    public static final MethodDescriptor<byte[], byte[]> HANG =
+            method(SERVICE, "Hang", MethodDescriptor.MethodType.UNARY);
     /** Custom trailing metadata {@link #FAIL} sends: the request's text, and its bytes reversed. */
     public static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-sluice-detail", Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<byte[]> DETAIL_BIN = Metadata.Key.of("x-sluice-detail-bin", Metadata.BINARY_BYTE_MARSHALLER);
@@ -59,18 +62,31 @@ public final class GrpcEchoServer implements AutoCloseable {
 
     public static GrpcEchoServer start() {
         TestPki pki = TestPki.get();
+        try {
+            return start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(
+                            pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate()))
+                            .build()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The same service in cleartext (prior-knowledge h2), with any further services a test defines. */
+    public static GrpcEchoServer startPlaintext(ServerServiceDefinition... moreServices) {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        for (ServerServiceDefinition service : moreServices) {
+            builder.addService(service);
+        }
+        return start(builder);
+    }
+
+    private static GrpcEchoServer start(NettyServerBuilder builder) {
         Semaphore hangs = new Semaphore(0);
         Semaphore cancellations = new Semaphore(0);
         try {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(
-                            pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate()))
-                            .build())
-                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                    .addService(service(hangs, cancellations))
-                    .build()
-                    .start();
-            return new GrpcEchoServer(server, hangs, cancellations);
+            return new GrpcEchoServer(builder.maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .addService(service(hangs, cancellations)).build().start(), hangs, cancellations);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -177,10 +193,12 @@ public final class GrpcEchoServer implements AutoCloseable {
         return out;
     }
 
-    private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
+    /** A byte-array method of {@code service}, for tests that serve methods of their own. */
+    public static MethodDescriptor<byte[], byte[]> method(String service, String name,
+                                                          MethodDescriptor.MethodType type) {
         return MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
                 .setRequestMarshaller(BytesMarshaller.INSTANCE)
                 .setResponseMarshaller(BytesMarshaller.INSTANCE)
                 .build();

@@ -1,0 +1,224 @@
+package dev.sluice.http2;
+
+import dev.sluice.relay.HttpExchangeRecord;
+import dev.sluice.relay.HttpRelayObserver;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The two HTTP/2 connections of one bridge: installs their codecs (the client's only once the upstream's first
+ * SETTINGS are known, so the client is offered the upstream's stream limit; its bytes stay unread until then),
+ * counts streams and bytes, refuses new streams once either side sent GOAWAY, closes both connections when the last
+ * stream ends after a GOAWAY or when no stream was open for the idle timeout, and reports the end once.
+ */
+final class ConnectionPair {
+    private final Channel client;
+    private final Channel upstream;
+    private final Duration idleTimeout;
+    private final HttpRelayObserver observer;
+    private Http2StreamChannelBootstrap upstreamStreams;
+    private ScheduledFuture<?> idleClose;
+    private boolean clientInstalled;
+    private boolean goingAway;
+    private boolean closing;
+    private boolean reported;
+    private String error;
+    /** Streams bridged and not yet ended. */
+    private int streams;
+    /** Client streams whose exchange is not yet reported, bridged or not. */
+    private int exchangesOpen;
+    private int channelsClosed;
+    private long bytesUp;
+    private long bytesDown;
+
+    ConnectionPair(Channel client, Channel upstream, Duration idleTimeout, HttpRelayObserver observer) {
+        this.client = client;
+        this.upstream = upstream;
+        this.idleTimeout = idleTimeout;
+        this.observer = observer;
+    }
+
+    void start() {
+        // HTTP/2 has no half-closed connection: a FIN from either peer ends that connection, and with it the pair.
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        holdEarlyBytes(client);
+        holdEarlyBytes(upstream);
+        client.closeFuture().addListener(f -> connectionClosed("client_reset"));
+        upstream.closeFuture().addListener(f -> connectionClosed("upstream_reset"));
+        Http2FrameCodec codec = H2Codecs.upstream();
+        install(upstream, codec, new Http2MultiplexHandler(new NoPushedStreams()), true);
+        upstreamStreams = new Http2StreamChannelBootstrap(upstream).option(ChannelOption.AUTO_READ, false);
+        armIdleClose();
+    }
+
+    private static void holdEarlyBytes(Channel channel) {
+        if (channel.pipeline().get(EarlyBytes.class) == null) {
+            channel.pipeline().addLast(EarlyBytes.NAME, new EarlyBytes());
+        }
+    }
+
+    private void install(Channel channel, Http2FrameCodec codec, Http2MultiplexHandler streams, boolean isUpstream) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.pipeline()
+                // Streams flush once per read burst each; this makes that one socket write per event-loop turn.
+                .addLast("h2-flush", new FlushConsolidationHandler(
+                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
+                .addLast("h2", codec)
+                .addLast("h2-streams", streams)
+                .addLast("h2-connection", new ConnectionWatcher(this, isUpstream));
+        H2Codecs.widenConnectionWindow(channel, codec);
+        channel.flush();
+        channel.pipeline().remove(EarlyBytes.class);
+        // HTTP/2 flow control is the backpressure from here on; the connection must keep reading to see it.
+        channel.config().setAutoRead(true);
+    }
+
+    /** SETTINGS from the upstream: the first installs the client's codec; later ones update the stream limit. */
+    void upstreamSettings(Http2Settings settings) {
+        if (closing) {
+            return;
+        }
+        if (!clientInstalled) {
+            clientInstalled = true;
+            install(client, H2Codecs.client(settings.maxConcurrentStreams()),
+                    new Http2MultiplexHandler(new ClientStreams()), false);
+        } else if (settings.maxConcurrentStreams() != null) {
+            client.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()
+                    .maxConcurrentStreams(H2Codecs.clientMaxStreams(settings.maxConcurrentStreams()))));
+        }
+    }
+
+    /** A GOAWAY from one side: tell the other side, take no new streams, close both once the open ones ended. */
+    void goAway(boolean fromUpstream) {
+        if (goingAway || closing) {
+            return;
+        }
+        goingAway = true;
+        Channel other = fromUpstream ? client : upstream;
+        if (other.pipeline().get(Http2FrameCodec.class) != null) {
+            other.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        }
+        if (streams == 0) {
+            closeBoth(null);
+        }
+    }
+
+    boolean acceptsStreams() {
+        return !goingAway && !closing;
+    }
+
+    Future<Http2StreamChannel> openUpstreamStream() {
+        return upstreamStreams.open();
+    }
+
+    void streamOpened() {
+        streams++;
+        if (idleClose != null) {
+            idleClose.cancel(false);
+            idleClose = null;
+        }
+        observer.streamOpened();
+    }
+
+    void relayed(boolean fromClient, int bytes) {
+        if (fromClient) {
+            bytesUp += bytes;
+            observer.bytesUp(bytes);
+        } else {
+            bytesDown += bytes;
+            observer.bytesDown(bytes);
+        }
+    }
+
+    /** A client stream's exchange ended; {@code bridged} when it had been counted by {@link #streamOpened}. */
+    void exchanged(HttpExchangeRecord record, boolean bridged) {
+        exchangesOpen--;
+        observer.exchanged(record);
+        if (bridged) {
+            observer.streamClosed();
+            if (--streams == 0) {
+                if (goingAway) {
+                    closeBoth(null);
+                } else {
+                    armIdleClose();
+                }
+            }
+        }
+        reportIfDone();
+    }
+
+    private void armIdleClose() {
+        if (!closing) {
+            idleClose = client.eventLoop().schedule(() -> closeBoth("idle_timeout"), idleTimeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes both connections; an HTTP/2 one says GOAWAY first. */
+    void closeBoth(String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        error = reason;
+        if (idleClose != null) {
+            idleClose.cancel(false);
+        }
+        client.close();
+        upstream.close();
+    }
+
+    private void connectionClosed(String reason) {
+        closeBoth(reason);
+        channelsClosed++;
+        reportIfDone();
+    }
+
+    /** After both connections closed and every exchange was reported, so the connection is reported last. */
+    private void reportIfDone() {
+        if (channelsClosed == 2 && exchangesOpen == 0 && !reported) {
+            reported = true;
+            observer.closed(bytesUp, bytesDown, error);
+        }
+    }
+
+    /** Each stream the client opens gets a bridge; its channel is read only when the bridge asks. */
+    @ChannelHandler.Sharable
+    private final class ClientStreams extends ChannelInitializer<Http2StreamChannel> {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.config().setAutoRead(false);
+            exchangesOpen++;
+            stream.pipeline().addLast("h2-leg", new StreamBridge(ConnectionPair.this).clientLeg());
+        }
+    }
+
+    /** Sluice disables server push in its SETTINGS, so an upstream stream is never opened by the upstream. */
+    @ChannelHandler.Sharable
+    private static final class NoPushedStreams extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.sluice.http2;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of one leg's connection: passes the connection-level frames that matter to the bridge (the
+ * upstream's SETTINGS, a GOAWAY from either side) and drops the rest, which the codec has already answered (PING,
+ * SETTINGS acknowledgements).
+ */
+final class ConnectionWatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionWatcher.class);
+
+    private final ConnectionPair pair;
+    private final boolean isUpstream;
+
+    ConnectionWatcher(ConnectionPair pair, boolean isUpstream) {
+        this.pair = pair;
+        this.isUpstream = isUpstream;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2SettingsFrame settings && isUpstream) {
+            pair.upstreamSettings(settings.settings());
+        } else if (msg instanceof Http2GoAwayFrame) {
+            pair.goAway(isUpstream);
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // HTTP/2 protocol errors were answered by the codec; what arrives here is the connection failing.
+        if (cause instanceof IOException) {
+            log.debug("h2 {} connection {}: {}", isUpstream ? "upstream" : "client", ctx.channel(), cause.toString());
+        } else {
+            log.warn("h2 {} connection {} failed", isUpstream ? "upstream" : "client", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.sluice.http2;
+
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.Future;
+
+/**
+ * One client stream and the upstream stream opened for it: decides what happens to the pair when the request
+ * arrives, when either side resets or dies, and reports the exchange once both stream channels are closed.
+ */
+final class StreamBridge {
+    private final ConnectionPair pair;
+    private final StreamLeg client;
+    private final ExchangeMeter meter = new ExchangeMeter();
+    private StreamLeg upstream;
+    private boolean requestSeen;
+    private boolean bridged;
+    private boolean opening;
+    private boolean finished;
+    /** Stream channels open: the client's from the start, the upstream's once opened. */
+    private int openLegs = 1;
+    private String error;
+
+    StreamBridge(ConnectionPair pair) {
+        this.pair = pair;
+        this.client = new StreamLeg(this, true);
+    }
+
+    StreamLeg clientLeg() {
+        return client;
+    }
+
+    void headers(StreamLeg from, Http2HeadersFrame head) {
+        if (from.isClient && !requestSeen) {
+            requestSeen = true;
+            open(head);
+            return;
+        }
+        if (!from.isClient) {
+            meter.response(head.headers());
+        }
+        from.relay(head);
+    }
+
+    void data(StreamLeg from, int bytes) {
+        if (from.isClient) {
+            meter.up(bytes);
+        } else {
+            meter.down(bytes);
+        }
+        pair.relayed(from.isClient, bytes);
+    }
+
+    /** The request head arrived: open its upstream stream and send the head, or refuse the stream. */
+    private void open(Http2HeadersFrame head) {
+        meter.request(head.headers());
+        if (!pair.acceptsStreams()) {
+            refuse();
+            return;
+        }
+        bridged = true;
+        opening = true;
+        pair.streamOpened();
+        pair.openUpstreamStream().addListener((Future<Http2StreamChannel> opened) -> {
+            opening = false;
+            if (!opened.isSuccess()) {
+                refuse();
+                maybeFinish();
+                return;
+            }
+            StreamLeg leg = new StreamLeg(this, false);
+            opened.getNow().pipeline().addLast("h2-leg", leg);
+            upstream = leg;
+            openLegs++;
+            client.pairWith(leg);
+            if (!client.isOpen()) {
+                leg.abort(Http2Error.CANCEL);
+                return;
+            }
+            // A stream the upstream cannot take now (its concurrency limit, a GOAWAY) fails on its first HEADERS.
+            client.relay(head).addListener(written -> {
+                if (!written.isSuccess()) {
+                    refuse();
+                }
+            });
+            client.readIfPeerWritable();
+            leg.readIfPeerWritable();
+            opened.getNow().flush();
+        });
+    }
+
+    private void refuse() {
+        record("refused_stream");
+        client.abort(Http2Error.REFUSED_STREAM);
+        if (upstream != null) {
+            upstream.abort(Http2Error.CANCEL);
+        }
+    }
+
+    /** A RST_STREAM arrived on {@code from}: pass its code to the other side. */
+    void reset(StreamLeg from, long code) {
+        Http2Error error = Http2Error.valueOf(code);
+        if (error == null) {
+            error = Http2Error.INTERNAL_ERROR;
+        }
+        if (from.isClient) {
+            record("client_reset");
+        } else {
+            record(error == Http2Error.REFUSED_STREAM ? "refused_stream" : "upstream_reset");
+        }
+        if (from.peer() != null) {
+            from.peer().abort(error);
+        }
+    }
+
+    /** A stream channel closed; if its stream did not end both ways, its connection went: reset the other side. */
+    void closed(StreamLeg leg) {
+        if (!leg.ended() && leg.peer() != null) {
+            if (leg.isClient) {
+                record("client_closed");
+                leg.peer().abort(Http2Error.CANCEL);
+            } else if (leg.unprocessed()) {
+                record("refused_stream");
+                leg.peer().abort(Http2Error.REFUSED_STREAM);
+            } else {
+                record("upstream_closed");
+                leg.peer().abort(Http2Error.INTERNAL_ERROR);
+            }
+        }
+        openLegs--;
+        maybeFinish();
+    }
+
+    /** The first failure names the exchange's error. */
+    private void record(String reason) {
+        if (error == null) {
+            error = reason;
+        }
+    }
+
+    private void maybeFinish() {
+        if (openLegs > 0 || opening || finished) {
+            return;
+        }
+        finished = true;
+        pair.exchanged(meter.record(error), bridged);
+    }
+}
