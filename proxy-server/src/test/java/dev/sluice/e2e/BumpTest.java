@@ -7,20 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.certs.SubjectAltName;
 import dev.sluice.testing.AccessLogLine;
+import dev.sluice.testing.GrpcCalls;
 import dev.sluice.testing.GrpcChannels;
 import dev.sluice.testing.GrpcEchoServer;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import dev.sluice.testing.TestPki;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.ClientCalls;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
@@ -128,10 +125,8 @@ class BumpTest {
     void jdkHttpClientGetsHttp2ThroughTheBump() throws Exception {
         try (MockWebServer origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1)) {
             origin.enqueue(new MockResponse.Builder().body("jdk over h2").build());
-            HttpClient client = sluice.httpClient().version(HttpClient.Version.HTTP_2).build();
 
-            HttpResponse<String> response = client.send(jdkGet(url("https", origin, "/jdk-h2")),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = jdkHttp2Get(url("https", origin, "/jdk-h2"));
 
             assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
             assertThat(response.body()).isEqualTo("jdk over h2");
@@ -144,10 +139,8 @@ class BumpTest {
     void jdkHttpClientGetsHttp11FromAnHttp11Origin() throws Exception {
         try (MockWebServer origin = TestOrigins.https(Protocol.HTTP_1_1)) {
             origin.enqueue(new MockResponse.Builder().body("jdk over h1").build());
-            HttpClient client = sluice.httpClient().version(HttpClient.Version.HTTP_2).build();
 
-            HttpResponse<String> response = client.send(jdkGet(url("https", origin, "/jdk-h1")),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = jdkHttp2Get(url("https", origin, "/jdk-h1"));
 
             assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
             assertThat(response.body()).isEqualTo("jdk over h1");
@@ -201,12 +194,8 @@ class BumpTest {
             ManagedChannel channel = GrpcChannels.throughProxy(sluice.proxyAddress(), origin.port(),
                     sluice.ca().certificate());
             try {
-                for (String text : new String[] {"hello", "bumped gRPC"}) {
-                    byte[] reply = ClientCalls.blockingUnaryCall(channel, GrpcEchoServer.ECHO,
-                            CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS),
-                            text.getBytes(StandardCharsets.UTF_8));
-                    assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo(text);
-                }
+                GrpcCalls.unaryEchoes(channel, "hello");
+                GrpcCalls.unaryEchoes(channel, "bumped gRPC");
             } finally {
                 GrpcChannels.close(channel);
             }
@@ -216,5 +205,11 @@ class BumpTest {
 
     private static Response get(OkHttpClient client, String url) throws Exception {
         return client.newCall(new Request.Builder().url(url).build()).execute();
+    }
+
+    /** A GET by the JDK's client, offering HTTP/2. */
+    private static HttpResponse<String> jdkHttp2Get(String url) throws Exception {
+        HttpClient client = sluice.httpClient().version(HttpClient.Version.HTTP_2).build();
+        return client.send(jdkGet(url), HttpResponse.BodyHandlers.ofString());
     }
 }

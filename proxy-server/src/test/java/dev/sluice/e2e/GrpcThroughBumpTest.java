@@ -3,14 +3,12 @@ package dev.sluice.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.AccessLogLine;
-import dev.sluice.testing.GrpcChannels;
+import dev.sluice.testing.GrpcCalls;
 import dev.sluice.testing.GrpcEchoServer;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
-import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,37 +16,19 @@ import org.junit.jupiter.api.Test;
  * here crossed two TLS sessions and the HTTP/2 bridge between them.
  */
 class GrpcThroughBumpTest extends GrpcCallsContract {
-    private static SluiceFixture sluice;
-    private static GrpcEchoServer origin;
-    private static ManagedChannel channel;
-
-    @BeforeAll
-    static void start() {
-        sluice = SluiceFixture.builder().tls().yaml("default: bump").start();
-        origin = GrpcEchoServer.start();
-        channel = GrpcChannels.throughProxy(sluice.proxyAddress(), origin.port(), sluice.ca().certificate());
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        GrpcChannels.close(channel);
-        if (origin != null) origin.close();
-        if (sluice != null) sluice.close();
+    @Override
+    SluiceFixture startSluice() {
+        return SluiceFixture.builder().tls().yaml("default: bump").start();
     }
 
     @Override
-    ManagedChannel channel() {
-        return channel;
-    }
-
-    @Override
-    GrpcEchoServer origin() {
-        return origin;
+    X509Certificate trustedByClient() {
+        return sluice.ca().certificate();
     }
 
     @Test
     void eachCallGetsItsOwnAccessLogLineAndTheBumpIsCountedAsH2() {
-        ClientCalls.blockingUnaryCall(channel, GrpcEchoServer.ECHO, options(), new byte[] {42});
+        ClientCalls.blockingUnaryCall(channel, GrpcEchoServer.ECHO, GrpcCalls.options(), new byte[] {42});
 
         String target = "https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Echo";
         AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")));

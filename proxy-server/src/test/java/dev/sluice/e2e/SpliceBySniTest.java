@@ -23,13 +23,7 @@ import org.junit.jupiter.api.Test;
 class SpliceBySniTest {
     @Test
     void aSpliceBySniRuleShowsTheClientTheOriginsRealCertificate() throws Exception {
-        try (SluiceFixture sluice = SluiceFixture.builder().tls().yaml("""
-                rules:
-                  - name: pass-origin
-                    match: {sni: origin.test}
-                    action: splice
-                default: bump
-                """).start();
+        try (SluiceFixture sluice = bumpingAllBut("pass-origin", "splice");
              MockWebServer origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1)) {
             origin.enqueue(new MockResponse.Builder().body("spliced").build());
             OkHttpClient client = sluice.okHttp();
@@ -55,13 +49,7 @@ class SpliceBySniTest {
 
     @Test
     void aDenyBySniRuleFailsTheHandshakeWithAnAlertAndNeverReachesTheOrigin() throws Exception {
-        try (SluiceFixture sluice = SluiceFixture.builder().tls().yaml("""
-                rules:
-                  - name: no-origin
-                    match: {sni: origin.test}
-                    action: deny
-                default: bump
-                """).start();
+        try (SluiceFixture sluice = bumpingAllBut("no-origin", "deny");
              SocketOrigin origin = new SocketOrigin(SocketOrigin::echo)) {
             String url = "https://" + TestOrigins.authority(origin.port()) + "/";
 
@@ -76,5 +64,16 @@ class SpliceBySniTest {
             assertThat(origin.accepted()).isZero();
             sluice.awaitMetric(1, "sluice_decisions_total", "action", "deny", "rule", "no-origin");
         }
+    }
+
+    /** A Sluice that bumps by default, with one rule that gives SNI origin.test the {@code action}. */
+    private static SluiceFixture bumpingAllBut(String rule, String action) {
+        return SluiceFixture.builder().tls().yaml("""
+                rules:
+                  - name: %s
+                    match: {sni: origin.test}
+                    action: %s
+                default: bump
+                """.formatted(rule, action)).start();
     }
 }

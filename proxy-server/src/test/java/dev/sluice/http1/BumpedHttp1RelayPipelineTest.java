@@ -3,6 +3,7 @@ package dev.sluice.http1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.ReadCounter;
+import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.Writability;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -77,14 +78,9 @@ class BumpedHttp1RelayPipelineTest {
     @Test
     void aRequestBodyIsReadOnlyWhileTheUpstreamIsWritable() {
         client.writeInbound(text("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n12345"));
-        int reads = clientReads.count();
-        Writability.set(upstream, false);
 
-        client.writeInbound(text("67"));
-        assertThat(clientReads.count()).as("no read while the upstream is full").isEqualTo(reads);
+        assertReadsOnlyWhileWritable(client, clientReads, upstream, "67");
 
-        Writability.set(upstream, true);
-        assertThat(clientReads.count()).as("read resumes on writability").isEqualTo(reads + 1);
         assertThat(drain(upstream)).endsWith("1234567");
     }
 
@@ -92,14 +88,9 @@ class BumpedHttp1RelayPipelineTest {
     void aResponseIsReadOnlyWhileTheClientIsWritable() {
         client.writeInbound(text("GET /down HTTP/1.1\r\nHost: a\r\n\r\n"));
         upstream.writeInbound(text("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n123"));
-        int reads = upstreamReads.count();
-        Writability.set(client, false);
 
-        upstream.writeInbound(text("45"));
-        assertThat(upstreamReads.count()).as("no read while the client is full").isEqualTo(reads);
+        assertReadsOnlyWhileWritable(upstream, upstreamReads, client, "45");
 
-        Writability.set(client, true);
-        assertThat(upstreamReads.count()).as("read resumes on writability").isEqualTo(reads + 1);
         assertThat(drain(client)).endsWith("12345");
     }
 
@@ -183,6 +174,22 @@ class BumpedHttp1RelayPipelineTest {
         drain(upstream);
     }
 
+    /**
+     * With {@code to} unwritable, {@code more} body bytes arriving on {@code from} are relayed but no further read is
+     * asked of {@code from}; once {@code to} is writable again, exactly one is.
+     */
+    private static void assertReadsOnlyWhileWritable(EmbeddedChannel from, ReadCounter fromReads, EmbeddedChannel to,
+                                                     String more) {
+        int reads = fromReads.count();
+        Writability.set(to, false);
+
+        from.writeInbound(text(more));
+        assertThat(fromReads.count()).as("no read while the other side is full").isEqualTo(reads);
+
+        Writability.set(to, true);
+        assertThat(fromReads.count()).as("read resumes on writability").isEqualTo(reads + 1);
+    }
+
     private static EmbeddedChannel channel(ReadCounter reads) {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setAutoRead(false);
@@ -203,5 +210,4 @@ class BumpedHttp1RelayPipelineTest {
         }
         return text.toString();
     }
-
 }

@@ -1,19 +1,9 @@
 package dev.sluice.http1;
 
-import dev.sluice.relay.TcpRelay;
+import dev.sluice.testing.LoopbackPairServer;
+import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.SluiceFixture;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -21,63 +11,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bumped connection without TLS: a server on an ephemeral loopback port (child options as in
- * {@code SluiceServer}) that connects each accepted client to one origin on the same event loop and hands the
- * pair to {@link BumpedHttp1Relay}, as the bump does after both handshakes. Clients talk to it as to the origin.
+ * A bumped connection without TLS: a {@link LoopbackPairServer} that hands each client and its origin connection to
+ * {@link BumpedHttp1Relay}, as the bump does after both handshakes. Clients talk to it as to the origin.
  */
 final class BumpedRelayHarness implements AutoCloseable {
     static final Duration PATIENCE = SluiceFixture.PATIENCE;
 
-    /** One per accepted client connection, in order. */
+    /** One per paired client connection, in order. */
     final BlockingQueue<RecordingHttpObserver> observers = new LinkedBlockingQueue<>();
-    /** The harness's side of every client connection, in order. */
-    final BlockingQueue<Channel> clientChannels = new LinkedBlockingQueue<>();
-    final BlockingQueue<Channel> upstreamChannels = new LinkedBlockingQueue<>();
-
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final Channel server;
+    /** The harness's side of every paired client connection, in order. */
+    private final BlockingQueue<Channel> clientChannels = new LinkedBlockingQueue<>();
+    private final LoopbackPairServer server;
 
     BumpedRelayHarness(int originPort, Duration idleTimeout) throws InterruptedException {
-        InetSocketAddress origin = new InetSocketAddress(InetAddress.getLoopbackAddress(), originPort);
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel client) {
-                        clientChannels.add(client);
-                        connect(client, origin, idleTimeout);
-                    }
-                })
-                .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
-    }
-
-    private void connect(Channel client, InetSocketAddress origin, Duration idleTimeout) {
-        ChannelFuture connected = new Bootstrap()
-                .group(client.eventLoop())
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel upstream) {
-                        // nothing: the relay installs what it needs
-                    }
-                })
-                .connect(origin);
-        connected.addListener(done -> {
-            if (!done.isSuccess()) {
-                client.close();
-                return;
-            }
-            Channel upstream = connected.channel();
-            upstreamChannels.add(upstream);
+        server = new LoopbackPairServer(originPort, (client, upstream) -> {
+            clientChannels.add(client);
             RecordingHttpObserver observer = new RecordingHttpObserver();
             observers.add(observer);
             BumpedHttp1Relay.start(client, upstream, idleTimeout, observer);
@@ -85,11 +33,11 @@ final class BumpedRelayHarness implements AutoCloseable {
     }
 
     InetSocketAddress address() {
-        return (InetSocketAddress) server.localAddress();
+        return server.address();
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + address().getPort() + path;
+        return server.url(path);
     }
 
     /** The observer of the next client connection, once the harness has paired it. */
@@ -98,7 +46,7 @@ final class BumpedRelayHarness implements AutoCloseable {
     }
 
     Channel clientChannel() throws InterruptedException {
-        return poll(clientChannels, "an accepted client connection");
+        return poll(clientChannels, "a paired client connection");
     }
 
     private static <T> T poll(BlockingQueue<T> queue, String what) throws InterruptedException {
@@ -111,7 +59,6 @@ final class BumpedRelayHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, PATIENCE.toSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.http1;
 import dev.sluice.config.LimitsConfig;
 import dev.sluice.config.TimeoutsConfig;
 import dev.sluice.observe.Metrics;
+import dev.sluice.testing.OkHttpClients;
 import dev.sluice.testing.RecordingAccessLog;
 import dev.sluice.testing.SluiceFixture;
 import io.micrometer.core.instrument.Counter;
@@ -22,10 +23,8 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 
@@ -44,7 +43,7 @@ final class ForwardProxy implements AutoCloseable {
     final Queue<Channel> clientChannels = new ConcurrentLinkedQueue<>();
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final List<OkHttpClient> okHttpClients = new CopyOnWriteArrayList<>();
+    private final OkHttpClients okHttpClients = new OkHttpClients();
     private final Channel server;
 
     private ForwardProxy(LimitsConfig limits, TimeoutsConfig timeouts) throws InterruptedException {
@@ -82,16 +81,9 @@ final class ForwardProxy implements AutoCloseable {
                 .connectTimeout(PATIENCE).build();
     }
 
-    /** OkHttp through the proxy; it does not retry on its own, so a failure the proxy causes shows. */
+    /** OkHttp through the proxy. */
     OkHttpClient okHttp() {
-        OkHttpClient client = new OkHttpClient.Builder()
-                .proxy(new Proxy(Proxy.Type.HTTP, address()))
-                .retryOnConnectionFailure(false)
-                .readTimeout(PATIENCE)
-                .writeTimeout(PATIENCE)
-                .build();
-        okHttpClients.add(client);
-        return client;
+        return okHttpClients.create(builder -> builder.proxy(new Proxy(Proxy.Type.HTTP, address())));
     }
 
     RawClient raw() throws java.io.IOException {
@@ -129,10 +121,7 @@ final class ForwardProxy implements AutoCloseable {
 
     @Override
     public void close() {
-        for (OkHttpClient client : okHttpClients) {
-            client.dispatcher().executorService().shutdown();
-            client.connectionPool().evictAll();
-        }
+        okHttpClients.close();
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, PATIENCE.toSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
         metrics.close();

@@ -1,40 +1,29 @@
 package dev.sluice.http2;
 
-import dev.sluice.relay.TcpRelay;
+import dev.sluice.testing.LoopbackPairServer;
+import dev.sluice.testing.OkHttpClients;
+import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestPki;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 
 /**
- * A proxy that is only the bridge, on an ephemeral loopback port: each accepted client connection (options as
- * {@code SluiceServer}'s) gets a connection to the origin on its own event loop, then {@link H2Bridge#start} with a
- * {@link RecordingHttpObserver}. Cleartext prior-knowledge h2 on both legs, or TLS with ALPN h2 on both (the
- * client is shown the test PKI's origin certificate, the origin must present one).
+ * A proxy that is only the bridge: a {@link LoopbackPairServer} that hands each client and its origin connection to
+ * {@link H2Bridge#start} with a {@link RecordingHttpObserver}. Cleartext prior-knowledge h2 on both legs, or TLS with
+ * ALPN h2 on both (the client is shown the test PKI's origin certificate, the origin must present one).
  */
 final class BridgeHarness implements AutoCloseable {
     static final Duration PATIENCE = SluiceFixture.PATIENCE;
@@ -42,33 +31,17 @@ final class BridgeHarness implements AutoCloseable {
     /** One per bridged client connection, in the order they started. */
     final List<RecordingHttpObserver> observers = new CopyOnWriteArrayList<>();
 
-    private final List<OkHttpClient> okHttpClients = new CopyOnWriteArrayList<>();
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final InetSocketAddress origin;
+    private final OkHttpClients okHttpClients = new OkHttpClients();
     private final Duration idleTimeout;
     private final SslContext clientTls;
     private final SslContext upstreamTls;
-    private final Channel server;
+    private final LoopbackPairServer server;
 
     private BridgeHarness(int originPort, Duration idleTimeout, boolean tls) throws Exception {
-        this.origin = new InetSocketAddress(InetAddress.getLoopbackAddress(), originPort);
         this.idleTimeout = idleTimeout;
         this.clientTls = tls ? clientTls() : null;
         this.upstreamTls = tls ? upstreamTls() : null;
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel client) {
-                        accepted(client);
-                    }
-                })
-                .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+        server = new LoopbackPairServer(originPort, tls ? this::handshakeBoth : this::bridge);
     }
 
     static BridgeHarness cleartext(int originPort) throws Exception {
@@ -84,23 +57,16 @@ final class BridgeHarness implements AutoCloseable {
     }
 
     int port() {
-        return ((InetSocketAddress) server.localAddress()).getPort();
+        return server.address().getPort();
     }
 
-    /** OkHttp speaking prior-knowledge h2 to the bridge; it does not retry, so a failure the bridge causes shows. */
+    /** OkHttp speaking prior-knowledge h2 to the bridge. */
     OkHttpClient okHttp() {
-        OkHttpClient client = new OkHttpClient.Builder()
-                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
-                .retryOnConnectionFailure(false)
-                .readTimeout(PATIENCE)
-                .writeTimeout(PATIENCE)
-                .build();
-        okHttpClients.add(client);
-        return client;
+        return okHttpClients.create(builder -> builder.protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)));
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + port() + path;
+        return server.url(path);
     }
 
     /** The observer of the only bridge so far. */
@@ -111,33 +77,9 @@ final class BridgeHarness implements AutoCloseable {
         return observers.get(0);
     }
 
-    private void accepted(Channel client) {
-        ChannelFuture connect = new Bootstrap()
-                .group(client.eventLoop())
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel upstream) {
-                        // nothing: the pipeline stays empty (or holds only "tls") for the bridge
-                    }
-                })
-                .connect(origin);
-        connect.addListener(connected -> {
-            if (!connected.isSuccess()) {
-                client.close();
-            } else if (clientTls == null) {
-                bridge(client, connect.channel());
-            } else {
-                handshakeBoth(client, connect.channel());
-            }
-        });
-    }
-
     private void handshakeBoth(Channel client, Channel upstream) {
-        SslHandler upstreamSsl = upstreamTls.newHandler(upstream.alloc(), TestPki.ORIGIN_HOST, origin.getPort());
+        SslHandler upstreamSsl = upstreamTls.newHandler(upstream.alloc(), TestPki.ORIGIN_HOST,
+                ((InetSocketAddress) upstream.remoteAddress()).getPort());
         SslHandler clientSsl = clientTls.newHandler(client.alloc());
         upstream.pipeline().addLast("tls", upstreamSsl).addLast(EarlyBytes.NAME, new EarlyBytes());
         client.pipeline().addLast("tls", clientSsl).addLast(EarlyBytes.NAME, new EarlyBytes());
@@ -178,11 +120,7 @@ final class BridgeHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        for (OkHttpClient client : okHttpClients) {
-            client.dispatcher().executorService().shutdown();
-            client.connectionPool().evictAll();
-        }
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, PATIENCE.toSeconds(), TimeUnit.SECONDS).syncUninterruptibly();
+        okHttpClients.close();
+        server.close();
     }
 }

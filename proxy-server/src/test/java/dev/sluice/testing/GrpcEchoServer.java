@@ -2,6 +2,7 @@ package dev.sluice.testing;
 
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -27,26 +28,22 @@ import java.util.concurrent.TimeUnit;
  * {@link #COUNT} (server streaming: a 4-byte count in, that many 4-byte indexes out), {@link #PING_PONG} (bidi:
  * each message echoed), {@link #TALLY} (client streaming: answers how many messages came), {@link #HANG} (never
  * answers; the server notes when the call is cancelled) and {@link #FAIL} (answers the status named by the request's
- * UTF-8 text, with {@link #DETAIL} and {@link #DETAIL_BIN} in its trailers).
+ * UTF-8 text, described as {@link #FAIL_DESCRIPTION}, with {@link #DETAIL} and {@link #DETAIL_BIN} in its trailers).
  */
 public final class GrpcEchoServer implements AutoCloseable {
     public static final String SERVICE = "sluice.test.Echo";
     /** Both ends accept 16 MiB messages with room for framing. */
     public static final int MAX_MESSAGE_BYTES = 32 << 20;
 
-    public static final MethodDescriptor<byte[], byte[]> ECHO =
-            method(SERVICE, "Echo", MethodDescriptor.MethodType.UNARY);
-    public static final MethodDescriptor<byte[], byte[]> COUNT =
-            method(SERVICE, "Count", MethodDescriptor.MethodType.SERVER_STREAMING);
-    public static final MethodDescriptor<byte[], byte[]> PING_PONG =
-            method(SERVICE, "PingPong", MethodDescriptor.MethodType.BIDI_STREAMING);
-    public static final MethodDescriptor<byte[], byte[]> FAIL =
-            method(SERVICE, "Fail", MethodDescriptor.MethodType.UNARY);
-    public static final MethodDescriptor<byte[], byte[]> TALLY =
-            method(SERVICE, "Tally", MethodDescriptor.MethodType.CLIENT_STREAMING);
-    public static final MethodDescriptor<byte[], byte[]> HANG =
-            method(SERVICE, "Hang", MethodDescriptor.MethodType.UNARY);
-    /** Custom trailing metadata {@link #FAIL} sends: the request's text, and its bytes reversed. */
+    public static final MethodDescriptor<byte[], byte[]> ECHO = method("Echo", MethodType.UNARY);
+    public static final MethodDescriptor<byte[], byte[]> COUNT = method("Count", MethodType.SERVER_STREAMING);
+    public static final MethodDescriptor<byte[], byte[]> PING_PONG = method("PingPong", MethodType.BIDI_STREAMING);
+    public static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodType.UNARY);
+    public static final MethodDescriptor<byte[], byte[]> TALLY = method("Tally", MethodType.CLIENT_STREAMING);
+    public static final MethodDescriptor<byte[], byte[]> HANG = method("Hang", MethodType.UNARY);
+    /** Not ASCII, so that gRPC must percent-encode it in the grpc-message trailer. */
+    public static final String FAIL_DESCRIPTION = "asked to fail: \u00fcn\u00efcode";
+    /** Custom trailing metadata {@link #FAIL} sends: the request's text, and {@link #detailBin} of its bytes. */
     public static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-sluice-detail", Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<byte[]> DETAIL_BIN = Metadata.Key.of("x-sluice-detail-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
@@ -72,13 +69,9 @@ public final class GrpcEchoServer implements AutoCloseable {
         }
     }
 
-    /** The same service in cleartext (prior-knowledge h2), with any further services a test defines. */
-    public static GrpcEchoServer startPlaintext(ServerServiceDefinition... moreServices) {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
-        for (ServerServiceDefinition service : moreServices) {
-            builder.addService(service);
-        }
-        return start(builder);
+    /** The same service in cleartext (prior-knowledge h2). */
+    public static GrpcEchoServer startPlaintext() {
+        return start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
     }
 
     private static GrpcEchoServer start(NettyServerBuilder builder) {
@@ -155,8 +148,8 @@ public final class GrpcEchoServer implements AutoCloseable {
                     String text = new String(request, StandardCharsets.UTF_8);
                     Metadata trailers = new Metadata();
                     trailers.put(DETAIL, text);
-                    trailers.put(DETAIL_BIN, reversed(request));
-                    response.onError(Status.fromCode(Status.Code.valueOf(text)).withDescription("asked to fail")
+                    trailers.put(DETAIL_BIN, detailBin(request));
+                    response.onError(Status.fromCode(Status.Code.valueOf(text)).withDescription(FAIL_DESCRIPTION)
                             .asRuntimeException(trailers));
                 }))
                 .addMethod(TALLY, ServerCalls.asyncClientStreamingCall(response -> new StreamObserver<byte[]>() {
@@ -185,20 +178,20 @@ public final class GrpcEchoServer implements AutoCloseable {
                 .build();
     }
 
-    private static byte[] reversed(byte[] bytes) {
-        byte[] out = new byte[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            out[i] = bytes[bytes.length - 1 - i];
+    /** The {@link #DETAIL_BIN} trailer for a {@link #FAIL} request: its bytes reversed, then 0x00 and 0xff. */
+    private static byte[] detailBin(byte[] request) {
+        byte[] out = new byte[request.length + 2];
+        for (int i = 0; i < request.length; i++) {
+            out[i] = request[request.length - 1 - i];
         }
+        out[request.length + 1] = (byte) 0xff;
         return out;
     }
 
-    /** A byte-array method of {@code service}, for tests that serve methods of their own. */
-    public static MethodDescriptor<byte[], byte[]> method(String service, String name,
-                                                          MethodDescriptor.MethodType type) {
+    private static MethodDescriptor<byte[], byte[]> method(String name, MethodType type) {
         return MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
                 .setRequestMarshaller(BytesMarshaller.INSTANCE)
                 .setResponseMarshaller(BytesMarshaller.INSTANCE)
                 .build();
