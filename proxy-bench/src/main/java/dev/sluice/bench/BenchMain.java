@@ -3,10 +3,16 @@ package dev.sluice.bench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar sluice-bench.jar splice [--bytes 1g] [--runs 3] [--json]}, {@code ... idle --sluice-jar FILE [--tunnels 8000]}. */
+/**
+ * {@code java -jar sluice-bench.jar splice [--bytes 1g] [--runs 3] [--json]}, {@code ... idle --sluice-jar FILE
+ * [--tunnels 8000]}, and the bump benchmarks {@code h2-bulk}, {@code grpc-unary}, {@code first-request}
+ * ({@code --sluice-jar FILE}).
+ */
 @Command(name = "sluice-bench", mixinStandardHelpOptions = true,
-        description = "Measures Sluice on loopback (throughput against a direct connection, memory per idle tunnel).",
-        subcommands = {SpliceBench.class, IdleBench.class})
+        description = "Measures Sluice on loopback (throughput and latency against a direct connection, "
+                + "memory per idle tunnel).",
+        subcommands = {SpliceBench.class, IdleBench.class, H2BulkBench.class, GrpcUnaryBench.class,
+                FirstRequestBench.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

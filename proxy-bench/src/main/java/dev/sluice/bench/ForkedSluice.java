@@ -19,10 +19,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sluice started as its own JVM ({@code java -jar sluice.jar run}), so its JIT, GC and threads do not share a
- * process with the bench's origin and client. Its output goes to a log file named when it fails to start.
+ * process with the bench's origin and client. Its output goes to a log file, whose end is quoted when it fails to
+ * start.
  */
 final class ForkedSluice implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final int LOG_TAIL = 4000;
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final HttpClient ADMIN_CLIENT = HttpClient.newBuilder().connectTimeout(ADMIN_TIMEOUT).build();
 
@@ -38,20 +40,42 @@ final class ForkedSluice implements AutoCloseable {
         this.directory = directory;
     }
 
+    /** Writes the files Sluice will need into its fresh working directory; returns the config text. */
+    interface ConfigWriter {
+        String write(Path directory) throws IOException;
+    }
+
     /** Starts {@code jar} with {@code config}, its listeners moved to free loopback ports, and waits until it accepts. */
     static ForkedSluice start(Path jar, String config, List<String> jvmOptions) throws IOException, InterruptedException {
+        return start(jar, directory -> config, jvmOptions);
+    }
+
+    /**
+     * Like {@link #start(Path, String, List)} for a config that names files (a CA, trust anchors): {@code config}
+     * writes them into the directory that is removed again on {@link #close}.
+     */
+    static ForkedSluice start(Path jar, ConfigWriter config, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         Path directory = Files.createTempDirectory("sluice-bench");
-        Path configFile = Files.writeString(directory.resolve("sluice.yaml"), config);
         Path log = directory.resolve("sluice.log");
         // Free ports picked here may in theory be taken before Sluice binds them; the start then fails loudly.
-        InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", freePort());
-        InetSocketAddress admin = new InetSocketAddress("127.0.0.1", freePort());
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toString(),
-                "--listen", "127.0.0.1:" + proxy.getPort(), "--admin", "127.0.0.1:" + admin.getPort()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        InetSocketAddress proxy;
+        InetSocketAddress admin;
+        Process process;
+        try {
+            Path configFile = Files.writeString(directory.resolve("sluice.yaml"), config.write(directory));
+            proxy = new InetSocketAddress("127.0.0.1", freePort());
+            admin = new InetSocketAddress("127.0.0.1", freePort());
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toString(), "run", "--config", configFile.toString(),
+                    "--listen", "127.0.0.1:" + proxy.getPort(), "--admin", "127.0.0.1:" + admin.getPort()));
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException | RuntimeException e) {
+            deleteTree(directory);
+            throw e;
+        }
         ForkedSluice sluice = new ForkedSluice(process, proxy, admin, directory);
         try {
             sluice.awaitListening(log);
@@ -64,6 +88,11 @@ final class ForkedSluice implements AutoCloseable {
 
     InetSocketAddress proxyAddress() {
         return proxy;
+    }
+
+    /** Sluice's working directory: its config, its log, and what the config writer put there. */
+    Path directory() {
+        return directory;
     }
 
     long pid() {
@@ -103,7 +132,7 @@ final class ForkedSluice implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("Sluice exited with " + process.exitValue() + " before listening; see " + log);
+                throw new IOException("Sluice exited with " + process.exitValue() + " before listening; it said:\n" + tail(log));
             }
             try (Socket probe = new Socket()) {
                 probe.connect(proxy, 1000);
@@ -112,7 +141,7 @@ final class ForkedSluice implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
-        throw new IOException("Sluice did not listen on " + proxy + " within " + START_TIMEOUT + "; see " + log);
+        throw new IOException("Sluice did not listen on " + proxy + " within " + START_TIMEOUT + "; it said:\n" + tail(log));
     }
 
     private static int freePort() throws IOException {
@@ -133,8 +162,18 @@ final class ForkedSluice implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        deleteTree(directory);
+    }
+
+    private static void deleteTree(Path directory) throws IOException {
         try (var files = Files.walk(directory)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
+    }
+
+    /** The end of Sluice's output, for a failure message: the directory holding it is removed on close. */
+    private static String tail(Path log) throws IOException {
+        String text = Files.readString(log);
+        return text.length() <= LOG_TAIL ? text : "…" + text.substring(text.length() - LOG_TAIL);
     }
 }

@@ -3,15 +3,13 @@ package dev.sluice.bench;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,13 +26,8 @@ final class IdleBench implements Callable<Integer> {
     static final int SPARE_DESCRIPTORS = 512;
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
 
-    @Option(names = "--sluice-jar", paramLabel = "FILE", required = true,
-            description = "The Sluice jar to run as a separate JVM, e.g. proxy-server/target/sluice.jar.")
-    private Path sluiceJar;
-
-    @Option(names = "--sluice-jvm-option", paramLabel = "OPTION",
-            description = "A JVM option for the Sluice process (repeatable), e.g. -Xmx256m. Default: none.")
-    private List<String> sluiceJvmOptions = new ArrayList<>();
+    @Mixin
+    private ForkedSluiceOptions sluiceOptions;
 
     @Option(names = "--tunnels", defaultValue = "8000",
             description = "Idle tunnels to hold; lowered to what the open-files limits allow (default: ${DEFAULT-VALUE}).")
@@ -59,7 +52,7 @@ final class IdleBench implements Callable<Integer> {
         }
         Duration batchTimeout = Duration.ofSeconds(timeoutSeconds);
         try (HoldingOrigin origin = new HoldingOrigin();
-             ForkedSluice sluice = ForkedSluice.start(sluiceJar, SpliceBench.CONFIG, sluiceJvmOptions)) {
+             ForkedSluice sluice = ForkedSluice.start(sluiceOptions.jar, SpliceBench.CONFIG, sluiceOptions.jvmOptions)) {
             int n = fitToDescriptorLimits(tunnels, sluice.pid());
             try (IdleTunnels warm = new IdleTunnels(sluice.proxyAddress(), origin.address(), batchTimeout)) {
                 openInBatches(warm, warmup);

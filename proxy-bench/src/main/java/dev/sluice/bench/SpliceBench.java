@@ -8,11 +8,11 @@ import dev.sluice.server.SluiceServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,23 +35,11 @@ final class SpliceBench implements Callable<Integer> {
               enabled: false
             """;
 
-    @Option(names = "--bytes", defaultValue = "1g", converter = ByteSize.class,
-            description = "Bytes per download, e.g. 1g, 256m (default: ${DEFAULT-VALUE}).")
-    private long bytes;
+    /** Issue 1's target for the median proxied/direct ratio. */
+    static final double TARGET_RATIO = 0.9;
 
-    @Option(names = "--runs", defaultValue = "3", description = "Measured runs of each kind (default: ${DEFAULT-VALUE}).")
-    private int runs;
-
-    @Option(names = "--warmup", defaultValue = "1",
-            description = "Unmeasured runs of each kind first, for the JIT (default: ${DEFAULT-VALUE}).")
-    private int warmup;
-
-    @Option(names = "--timeout", defaultValue = "120",
-            description = "Seconds one download may take before the run fails (default: ${DEFAULT-VALUE}).")
-    private int timeoutSeconds;
-
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    private boolean json;
+    @Mixin
+    private DownloadOptions download;
 
     @Option(names = "--sluice-jar", paramLabel = "FILE",
             description = "Run Sluice as a separate JVM from this jar (e.g. proxy-server/target/sluice.jar) "
@@ -69,47 +57,34 @@ final class SpliceBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (runs < 1 || warmup < 0 || timeoutSeconds < 1) throw new IllegalArgumentException("need --runs >= 1, --warmup >= 0, --timeout >= 1");
+        AlternatingRuns alternating = download.alternatingRuns();
         if (referenceRelay && sluiceJar != null) throw new IllegalArgumentException("--reference-relay replaces Sluice: drop --sluice-jar");
-        try (BlastOrigin origin = new BlastOrigin(bytes)) {
+        try (BlastOrigin origin = new BlastOrigin(download.bytes)) {
             if (referenceRelay) {
                 try (ReferenceRelay relay = new ReferenceRelay()) {
-                    return measure(origin.address(), relay.address(), ReferenceRelay.DESCRIPTION);
+                    return measure(alternating, origin.address(), relay.address(), ReferenceRelay.DESCRIPTION);
                 }
             }
             if (sluiceJar != null) {
                 try (ForkedSluice sluice = ForkedSluice.start(sluiceJar, CONFIG, sluiceJvmOptions)) {
-                    return measure(origin.address(), sluice.proxyAddress(), "Sluice as a separate process");
+                    return measure(alternating, origin.address(), sluice.proxyAddress(), "Sluice as a separate process");
                 }
             }
             SluiceConfig config = ConfigLoader.parse(CONFIG, "bench.yaml");
             try (Metrics metrics = Metrics.create();
                  AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
                  SluiceServer sluice = SluiceServer.start(config, metrics, accessLog)) {
-                return measure(origin.address(), sluice.proxyAddress(), "Sluice in the bench's process");
+                return measure(alternating, origin.address(), sluice.proxyAddress(), "Sluice in the bench's process");
             }
         }
     }
 
-    private int measure(InetSocketAddress originAddress, InetSocketAddress proxy, String proxyName) throws IOException {
-        Download download = new Download(Duration.ofSeconds(timeoutSeconds));
-        for (int i = 0; i < warmup; i++) {
-            download.direct(originAddress, bytes);
-            download.viaConnect(proxy, originAddress, bytes);
-        }
-        List<Long> direct = new ArrayList<>();
-        List<Long> proxied = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            direct.add(download.direct(originAddress, bytes));
-            proxied.add(download.viaConnect(proxy, originAddress, bytes));
-            if (!json) {
-                System.out.printf("run %d  direct %9.1f MiB/s   proxied %9.1f MiB/s%n", i + 1,
-                        ThroughputReport.mibPerSecond(bytes, direct.get(i)),
-                        ThroughputReport.mibPerSecond(bytes, proxied.get(i)));
-            }
-        }
-        ThroughputReport report = new ThroughputReport(bytes, direct, proxied, proxyName);
-        System.out.println(json ? report.json() : report.text());
+    private int measure(AlternatingRuns alternating, InetSocketAddress originAddress, InetSocketAddress proxy,
+                        String proxyName) throws IOException {
+        Download client = new Download(download.timeout());
+        long bytes = download.bytes;
+        download.print(alternating.measure("splice", bytes, () -> client.direct(originAddress, bytes),
+                () -> client.viaConnect(proxy, originAddress, bytes), proxyName, TARGET_RATIO));
         return 0;
     }
 }

@@ -1,0 +1,26 @@
+package dev.sluice.bench;
+
+import java.io.IOException;
+import java.util.List;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Command-line options of the bump benchmarks, and the bumping Sluice they describe. */
+final class BumpOptions {
+    @Mixin
+    ForkedSluiceOptions sluice;
+
+    @Option(names = "--sluice-tls-provider", paramLabel = "auto|openssl|jdk", defaultValue = "auto",
+            description = "Sluice's tls.provider (default: ${DEFAULT-VALUE}).")
+    String tlsProvider;
+
+    /** Starts Sluice bumping every CONNECT, with {@code hosts} mapped to 127.0.0.1 and {@code pki}'s CA trusted. */
+    BumpingSluice start(BenchPki pki, List<String> hosts) throws IOException, InterruptedException {
+        return BumpingSluice.start(sluice.jar, sluice.jvmOptions, new BumpConfig(hosts, tlsProvider), pki);
+    }
+
+    /** Names the proxied side in reports. */
+    String describe() {
+        return "Sluice bumping as a separate process (tls.provider " + tlsProvider + ")";
+    }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.bench;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.stub.ServerCalls;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A grpc-java TLS server on 127.0.0.1 with one unary method, {@link #ECHO}, that answers each message with itself.
+ * Calls run on the transport's threads (direct executor): the echo does no work worth a thread hop.
+ */
+final class GrpcOrigin implements AutoCloseable {
+    static final MethodDescriptor<byte[], byte[]> ECHO = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName("sluice.bench.Echo", "Echo"))
+            .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
+            .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
+            .build();
+
+    private final Server server;
+
+    GrpcOrigin(BenchPki pki) throws IOException {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(pki.originKey(), pki.originChain()))
+                        .build())
+                .directExecutor()
+                .addService(ServerServiceDefinition.builder("sluice.bench.Echo")
+                        .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, response) -> {
+                            response.onNext(request);
+                            response.onCompleted();
+                        }))
+                        .build())
+                .build()
+                .start();
+    }
+
+    InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", server.getPort());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow();
+        server.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}
