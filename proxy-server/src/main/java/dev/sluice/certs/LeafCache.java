@@ -12,48 +12,49 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
 
 /**
  * Minted leaves by (host, upstream certificate fingerprint), so a host whose certificate changes gets a fresh leaf
- * with its new names. Concurrent requests for one key share one mint. Minting and {@code prepare} run on a small
- * dedicated pool, never on the caller's thread: {@link #get} returns at once (a hit costs a SHA-256 of the upstream
+ * with its new names. Concurrent requests for one key share one mint. Minting runs on a small dedicated pool, never on the caller's thread: {@link #get} returns at once (a hit costs a SHA-256 of the upstream
  * certificate), and a missed future completes on a mint thread, so an event-loop caller must hop back to its loop
  * before touching its channel.
  *
  * <p>An entry lives {@code cacheTtl} after minting, but never until its leaf expires (it goes
  * {@link #EXPIRY_MARGIN} before), and at most {@code cacheSize} entries are kept. A failed mint is not cached.
- *
- * @param <T> what {@code prepare} builds from each leaf and the cache keeps beside it
+ * Only the leaf is kept: every bump shares the client-facing TLS contexts, which pick the leaf per handshake
+ * ({@link dev.sluice.tls.ClientFacingTlsContexts}), so a mint is one signature.
  */
-public final class LeafCache<T> implements AutoCloseable {
+public final class LeafCache implements AutoCloseable {
     /** A leaf is dropped this long before it expires, so no client is handed one about to lapse mid-handshake. */
     static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
     /** Minting is CPU work of a millisecond or two; two threads keep up with a burst without taking the machine. */
     private static final int MINT_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
 
     private final LeafMinter minter;
-    private final Function<LeafCertificate, T> prepare;
+    private final BiFunction<String, X509Certificate, LeafCertificate> mint;
     private final LongConsumer mintNanos;
     /** Mints only; Caffeine's own bookkeeping stays on its default executor and outlives {@link #close}. */
     private final ExecutorService mintExecutor;
-    private final AsyncCache<Key, CachedLeaf<T>> cache;
+    private final AsyncCache<Key, LeafCertificate> cache;
 
-    /**
-     * @param prepare   builds what is cached beside each leaf; runs on a mint thread
-     * @param mintNanos told how long each mint took, {@code prepare} included (for a latency metric)
-     */
-    public LeafCache(LeafMinter minter, TlsConfig.Leaf config, Function<LeafCertificate, T> prepare,
-                     LongConsumer mintNanos) {
+    /** @param mintNanos told how long each mint took (for a latency metric) */
+    public LeafCache(LeafMinter minter, TlsConfig.Leaf config, LongConsumer mintNanos) {
+        this(minter, config, minter::mint, mintNanos);
+    }
+
+    /** @param mint what a miss runs on a mint thread: {@code minter::mint}, or a test's stand-in around it */
+    LeafCache(LeafMinter minter, TlsConfig.Leaf config, BiFunction<String, X509Certificate, LeafCertificate> mint,
+              LongConsumer mintNanos) {
         this.minter = minter;
-        this.prepare = prepare;
+        this.mint = mint;
         this.mintNanos = mintNanos;
         this.mintExecutor = Executors.newFixedThreadPool(MINT_THREADS, new DefaultThreadFactory("sluice-mint", true));
         Duration ttl = config.cacheTtl();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(config.cacheSize())
-                .expireAfter(Expiry.<Key, CachedLeaf<T>>creating((key, value) -> lifetime(value.leaf(), ttl, Instant.now())))
+                .expireAfter(Expiry.<Key, LeafCertificate>creating((key, leaf) -> lifetime(leaf, ttl, Instant.now())))
                 .recordStats()
                 .buildAsync();
     }
@@ -63,10 +64,10 @@ public final class LeafCache<T> implements AutoCloseable {
      * origin's verified certificate. Never throws: the future fails with {@link IllegalArgumentException} when no
      * valid leaf can be minted (an expired upstream certificate or CA, a host that is no name), with
      * {@link java.util.concurrent.RejectedExecutionException} after {@link #close}, or with whatever
-     * {@code prepare} threw. Requests that joined a failing mint share its failure; the failed entry is then dropped,
-     * so a later request mints afresh.
+     * the mint threw. Requests that joined a failing mint share its failure; the failed entry is then dropped, so a
+     * later request mints afresh.
      */
-    public CompletableFuture<CachedLeaf<T>> get(String host, X509Certificate upstream) {
+    public CompletableFuture<LeafCertificate> get(String host, X509Certificate upstream) {
         Key key;
         try {
             // Checked here so that a doomed request never occupies a cache slot or a mint thread.
@@ -76,8 +77,8 @@ public final class LeafCache<T> implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         try {
-            return cache.get(key, (k, caffeineExecutor) -> CompletableFuture.supplyAsync(() -> mint(host, upstream),
-                    mintExecutor));
+            return cache.get(key, (k, caffeineExecutor) -> CompletableFuture.supplyAsync(
+                    () -> timedMint(host, upstream), mintExecutor));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -104,12 +105,11 @@ public final class LeafCache<T> implements AutoCloseable {
         mintExecutor.shutdown();
     }
 
-    private CachedLeaf<T> mint(String host, X509Certificate upstream) {
+    private LeafCertificate timedMint(String host, X509Certificate upstream) {
         long start = System.nanoTime();
-        LeafCertificate leaf = minter.mint(host, upstream);
-        CachedLeaf<T> cached = new CachedLeaf<>(leaf, prepare.apply(leaf));
+        LeafCertificate leaf = mint.apply(host, upstream);
         mintNanos.accept(System.nanoTime() - start);
-        return cached;
+        return leaf;
     }
 
     /** How long an entry minted {@code now} is kept. */

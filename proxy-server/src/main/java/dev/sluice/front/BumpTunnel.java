@@ -1,6 +1,6 @@
 package dev.sluice.front;
 
-import dev.sluice.certs.CachedLeaf;
+import dev.sluice.certs.LeafCertificate;
 import dev.sluice.http1.BumpedHttp1Relay;
 import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http2.H2Bridge;
@@ -10,7 +10,6 @@ import dev.sluice.relay.TcpRelay;
 import dev.sluice.tls.BumpContexts;
 import dev.sluice.tls.ClientHello;
 import dev.sluice.tls.HandshakeWatch;
-import dev.sluice.tls.LeafContexts;
 import dev.sluice.tls.TlsAlert;
 import dev.sluice.tls.UpstreamTlsFailure;
 import dev.sluice.upstream.UpstreamException;
@@ -157,7 +156,7 @@ final class BumpTunnel {
         }
     }
 
-    private void leafReady(CachedLeaf<LeafContexts> leaf, Throwable error) {
+    private void leafReady(LeafCertificate leaf, Throwable error) {
         if (over) {
             return;
         }
@@ -165,7 +164,7 @@ final class BumpTunnel {
                 ? wrapped.getCause() : error;
         if (cause == null) {
             try {
-                clientTls = leaf.context().forProtocol(alpn).newHandler(client.alloc());
+                clientTls = contexts.clientFacing().newHandler(client.alloc(), alpn, leaf);
             } catch (IllegalStateException e) {
                 cause = e;
             }
@@ -176,7 +175,6 @@ final class BumpTunnel {
             fail("leaf_unavailable", TlsAlert.INTERNAL_ERROR);
             return;
         }
-        clientTls.setHandshakeTimeoutMillis(0);
         clientWatch = new HandshakeWatch(this::clientHandshaken, () -> fail("client_closed", NO_ALERT));
         client.pipeline().addLast("tls", clientTls).addLast("bump", clientWatch);
         ByteBuf replay = flight;

@@ -11,21 +11,25 @@ import io.netty.handler.ssl.SslProvider;
 
 /**
  * What every bump of one server shares, built once at start from {@code tls:}: the provider, upstream client
- * contexts (trusting {@code tls.upstreamTrust}) and the leaf cache with each leaf's server contexts.
+ * contexts (trusting {@code tls.upstreamTrust}), the client-facing server contexts, and the leaf cache.
  */
 public final class BumpContexts implements AutoCloseable {
     private final SslProvider provider;
     private final UpstreamTlsContexts upstream;
-    private final LeafCache<LeafContexts> leaves;
+    private final ClientFacingTlsContexts clientFacing;
+    private final LeafCache leaves;
 
-    private BumpContexts(SslProvider provider, UpstreamTlsContexts upstream, LeafCache<LeafContexts> leaves) {
+    private BumpContexts(SslProvider provider, UpstreamTlsContexts upstream, ClientFacingTlsContexts clientFacing,
+                         LeafCache leaves) {
         this.provider = provider;
         this.upstream = upstream;
+        this.clientFacing = clientFacing;
         this.leaves = leaves;
     }
 
     /**
-     * @throws IllegalStateException    when {@code provider: openssl} cannot be honoured
+     * @throws IllegalStateException    when {@code provider: openssl} cannot be honoured, or no server context can
+     *                                  be built
      * @throws IllegalArgumentException when an {@code upstreamTrust} file cannot be read
      */
     public static BumpContexts create(TlsConfig tls, CertificateAuthority ca, Metrics metrics) {
@@ -36,10 +40,11 @@ public final class BumpContexts implements AutoCloseable {
         } catch (CaException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        LeafCache<LeafContexts> leaves = new LeafCache<>(new LeafMinter(ca, tls.leaf().maxValidity()), tls.leaf(),
-                leaf -> new LeafContexts(leaf, provider), metrics::leafMintNanos);
+        ClientFacingTlsContexts clientFacing = new ClientFacingTlsContexts(provider, ca.certificate());
+        LeafCache leaves = new LeafCache(new LeafMinter(ca, tls.leaf().maxValidity()), tls.leaf(),
+                metrics::leafMintNanos);
         metrics.leafCache(leaves::hits, leaves::misses, leaves::size);
-        return new BumpContexts(provider, upstream, leaves);
+        return new BumpContexts(provider, upstream, clientFacing, leaves);
     }
 
     public SslProvider provider() {
@@ -50,7 +55,11 @@ public final class BumpContexts implements AutoCloseable {
         return upstream;
     }
 
-    public LeafCache<LeafContexts> leaves() {
+    public ClientFacingTlsContexts clientFacing() {
+        return clientFacing;
+    }
+
+    public LeafCache leaves() {
         return leaves;
     }
 

@@ -20,7 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +46,7 @@ class LeafCacheTest {
     }
 
     private final AtomicInteger mints = new AtomicInteger();
-    private final List<LeafCache<?>> caches = new ArrayList<>();
+    private final List<LeafCache> caches = new ArrayList<>();
 
     @AfterEach
     void close() {
@@ -56,16 +56,16 @@ class LeafCacheTest {
     @Test
     void concurrentRequestsForOneKeyMintOnce() throws Exception {
         CountDownLatch everyoneAsked = new CountDownLatch(1);
-        LeafCache<String> cache = cache(CONFIG, leaf -> {
+        LeafCache cache = cache(CONFIG, (host, origin) -> {
             // Hold the mint open until every request is in, so they all meet it in flight.
             await(everyoneAsked);
-            return "context";
+            return minter.mint(host, origin);
         });
         X509Certificate upstream = upstream(Instant.now().plus(Duration.ofDays(30)), "api.example.com");
         int requests = 64;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService callers = Executors.newFixedThreadPool(16);
-        List<Future<CompletableFuture<CachedLeaf<String>>>> asked = new ArrayList<>();
+        List<Future<CompletableFuture<LeafCertificate>>> asked = new ArrayList<>();
         try {
             for (int i = 0; i < requests; i++) {
                 asked.add(callers.submit(() -> {
@@ -74,17 +74,16 @@ class LeafCacheTest {
                 }));
             }
             start.countDown();
-            List<CompletableFuture<CachedLeaf<String>>> answers = new ArrayList<>();
-            for (Future<CompletableFuture<CachedLeaf<String>>> future : asked) {
+            List<CompletableFuture<LeafCertificate>> answers = new ArrayList<>();
+            for (Future<CompletableFuture<LeafCertificate>> future : asked) {
                 answers.add(future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
             }
             everyoneAsked.countDown();
 
-            CachedLeaf<String> first = answers.get(0).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            for (CompletableFuture<CachedLeaf<String>> answer : answers) {
+            LeafCertificate first = answers.get(0).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            for (CompletableFuture<LeafCertificate> answer : answers) {
                 assertThat(answer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(first);
             }
-            assertThat(first.context()).isEqualTo("context");
             assertThat(mints).hasValue(1);
             assertThat(cache.misses()).isEqualTo(1);
             assertThat(cache.hits()).isEqualTo(requests - 1);
@@ -95,17 +94,17 @@ class LeafCacheTest {
 
     @Test
     void aNewHostOrANewUpstreamCertificateMintsAgainAndCaseDoesNot() throws Exception {
-        LeafCache<String> cache = cache(CONFIG, leaf -> "context");
+        LeafCache cache = cache(CONFIG, minter::mint);
         X509Certificate upstream = upstream(Instant.now().plus(Duration.ofDays(30)), "example.com");
         X509Certificate renewed = upstream(Instant.now().plus(Duration.ofDays(60)), "example.com", "www.example.com");
 
-        CachedLeaf<String> first = get(cache, "example.com", upstream);
+        LeafCertificate first = get(cache, "example.com", upstream);
         assertThat(get(cache, "EXAMPLE.com.", upstream)).isSameAs(first);
-        CachedLeaf<String> otherHost = get(cache, "www.example.com", upstream);
-        CachedLeaf<String> afterRenewal = get(cache, "example.com", renewed);
+        LeafCertificate otherHost = get(cache, "www.example.com", upstream);
+        LeafCertificate afterRenewal = get(cache, "example.com", renewed);
 
         assertThat(List.of(otherHost, afterRenewal)).doesNotContain(first);
-        assertThat(SubjectAltName.of(afterRenewal.leaf().certificate())).contains(SubjectAltName.forHost("www.example.com"));
+        assertThat(SubjectAltName.of(afterRenewal.certificate())).contains(SubjectAltName.forHost("www.example.com"));
         assertThat(mints).hasValue(3);
         assertThat(cache.hits()).isEqualTo(1);
         assertThat(cache.misses()).isEqualTo(3);
@@ -114,9 +113,9 @@ class LeafCacheTest {
     @Test
     void mintsOnAMintThreadNeverTheCallers() throws Exception {
         AtomicReference<String> mintThread = new AtomicReference<>();
-        LeafCache<String> cache = cache(CONFIG, leaf -> {
+        LeafCache cache = cache(CONFIG, (host, origin) -> {
             mintThread.set(Thread.currentThread().getName());
-            return "context";
+            return minter.mint(host, origin);
         });
 
         get(cache, "api.example.com", upstream(Instant.now().plus(Duration.ofDays(30)), "api.example.com"));
@@ -126,10 +125,10 @@ class LeafCacheTest {
 
     @Test
     void anExpiredUpstreamFailsAtOnceWithoutMintingOrCaching() {
-        LeafCache<String> cache = cache(CONFIG, leaf -> "context");
+        LeafCache cache = cache(CONFIG, minter::mint);
         X509Certificate expired = upstream(Instant.now().minus(Duration.ofHours(2)), "old.example.com");
 
-        CompletableFuture<CachedLeaf<String>> answer = cache.get("old.example.com", expired);
+        CompletableFuture<LeafCertificate> answer = cache.get("old.example.com", expired);
 
         assertThat(answer).isCompletedExceptionally();
         assertThat(answer).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
@@ -141,21 +140,21 @@ class LeafCacheTest {
     @Test
     void aFailedMintIsNotKept() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        LeafCache<String> cache = cache(CONFIG, leaf -> {
+        LeafCache cache = cache(CONFIG, (host, origin) -> {
             if (attempts.incrementAndGet() == 1) {
-                throw new IllegalStateException("first prepare fails");
+                throw new IllegalStateException("first mint fails");
             }
-            return "context";
+            return minter.mint(host, origin);
         });
         X509Certificate upstream = upstream(Instant.now().plus(Duration.ofDays(30)), "api.example.com");
 
         assertThat(cache.get("api.example.com", upstream)).failsWithin(Duration.ofSeconds(TIMEOUT_SECONDS))
-                .withThrowableOfType(ExecutionException.class).havingCause().withMessage("first prepare fails");
+                .withThrowableOfType(ExecutionException.class).havingCause().withMessage("first mint fails");
         // Caffeine drops the failed entry just after the failure is delivered; ask until a fresh mint answers.
-        CachedLeaf<String> answer = null;
+        LeafCertificate answer = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (answer == null && System.nanoTime() < deadline) {
-            CompletableFuture<CachedLeaf<String>> future = cache.get("api.example.com", upstream);
+            CompletableFuture<LeafCertificate> future = cache.get("api.example.com", upstream);
             try {
                 answer = future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException stillTheFailedOne) {
@@ -164,13 +163,12 @@ class LeafCacheTest {
         }
 
         assertThat(answer).isNotNull();
-        assertThat(answer.context()).isEqualTo("context");
         assertThat(attempts).hasValue(2);
     }
 
     @Test
     void keepsAtMostCacheSizeLeaves() throws Exception {
-        LeafCache<String> cache = cache(new TlsConfig.Leaf(Duration.ofDays(7), 2, Duration.ofHours(1)), leaf -> "c");
+        LeafCache cache = cache(new TlsConfig.Leaf(Duration.ofDays(7), 2, Duration.ofHours(1)), minter::mint);
         X509Certificate upstream = upstream(Instant.now().plus(Duration.ofDays(30)), "example.com");
         for (int i = 0; i < 10; i++) {
             get(cache, "h" + i + ".example.com", upstream);
@@ -197,9 +195,9 @@ class LeafCacheTest {
 
     @Test
     void afterCloseCachedLeavesAreServedAndNothingIsMinted() throws Exception {
-        LeafCache<String> cache = cache(CONFIG, leaf -> "context");
+        LeafCache cache = cache(CONFIG, minter::mint);
         X509Certificate upstream = upstream(Instant.now().plus(Duration.ofDays(1)), "api.example.com");
-        CachedLeaf<String> cached = get(cache, "api.example.com", upstream);
+        LeafCertificate cached = get(cache, "api.example.com", upstream);
 
         cache.close();
 
@@ -208,13 +206,13 @@ class LeafCacheTest {
                 .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(RejectedExecutionException.class);
     }
 
-    private LeafCache<String> cache(TlsConfig.Leaf config, Function<LeafCertificate, String> prepare) {
-        LeafCache<String> cache = new LeafCache<>(minter, config, prepare, nanos -> mints.incrementAndGet());
+    private LeafCache cache(TlsConfig.Leaf config, BiFunction<String, X509Certificate, LeafCertificate> mint) {
+        LeafCache cache = new LeafCache(minter, config, mint, nanos -> mints.incrementAndGet());
         caches.add(cache);
         return cache;
     }
 
-    private static CachedLeaf<String> get(LeafCache<String> cache, String host, X509Certificate upstream)
+    private static LeafCertificate get(LeafCache cache, String host, X509Certificate upstream)
             throws Exception {
         return cache.get(host, upstream).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }

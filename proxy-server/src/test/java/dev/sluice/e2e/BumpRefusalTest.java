@@ -8,12 +8,8 @@ import dev.sluice.testing.AccessLogLine;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import dev.sluice.testing.TestPki;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import javax.net.ssl.SSLException;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -108,15 +104,8 @@ class BumpRefusalTest {
     }
 
     private static MockWebServer origin(HeldCertificate certificate) {
-        MockWebServer server = new MockWebServer();
-        server.useHttps(new HandshakeCertificates.Builder().heldCertificate(certificate).build().sslSocketFactory());
-        server.setProtocols(List.of(Protocol.HTTP_2, Protocol.HTTP_1_1));
-        try {
-            server.start(InetAddress.getByName("127.0.0.1"), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return server;
+        return TestOrigins.https(new HandshakeCertificates.Builder().heldCertificate(certificate).build(),
+                Protocol.HTTP_2, Protocol.HTTP_1_1);
     }
 
     /** Through a host the lax rule does not match ({@code localhost}), so verification applies. */

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Protocol;
+import okhttp3.tls.HandshakeCertificates;
 
 /** Origins on 127.0.0.1 ephemeral ports, addressed by tests as {@link TestPki#ORIGIN_HOST}. */
 public final class TestOrigins {
@@ -22,8 +23,13 @@ public final class TestOrigins {
 
     /** An HTTPS MockWebServer with the TestPki server certificate, negotiating the given protocols by ALPN. */
     public static MockWebServer https(Protocol... protocols) {
+        return https(TestPki.get().serverCertificates(), protocols);
+    }
+
+    /** An HTTPS MockWebServer presenting {@code certificates}, e.g. for other names or from another CA. */
+    public static MockWebServer https(HandshakeCertificates certificates, Protocol... protocols) {
         MockWebServer server = new MockWebServer();
-        server.useHttps(TestPki.get().serverCertificates().sslSocketFactory());
+        server.useHttps(certificates.sslSocketFactory());
         server.setProtocols(List.of(protocols));
         return started(server);
     }
