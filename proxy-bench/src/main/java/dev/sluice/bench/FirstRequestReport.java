@@ -49,7 +49,7 @@ final class FirstRequestReport {
                 bumped, cached host    median %7.3f ms   p90 %7.3f ms
                 bumped, new host       median %7.3f ms   p90 %7.3f ms
                 a new host adds %.3f ms over a cached one (median)   (target: < %.0f ms, %s)
-                Sluice's leaf mints (leaf and TLS contexts, its /metrics): %s""",
+                Sluice's leaf mints (its /metrics): %s""",
                 fresh.length, proxy,
                 medianMillis(direct), p90Millis(direct), medianMillis(cached), p90Millis(cached),
                 medianMillis(fresh), p90Millis(fresh),

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Sluice's own account of its leaf mints (a leaf and its TLS contexts), from the {@code sluice_leaf_mint_seconds}
+ * Sluice's own account of its leaf mints, from the {@code sluice_leaf_mint_seconds}
  * timer on {@code /metrics}: how many, and their mean duration.
  */
 record LeafMintTimes(long mints, double meanMillis) {

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One bump, upstream first: TLS to the origin with the client's SNI and exactly its ALPN offers, verified against
  * {@code tls.upstreamTrust}; then a leaf for (SNI, origin certificate) from the cache; then the client's buffered
- * ClientHello replayed into a TLS server offering exactly the origin's ALPN choice; then both legs go to the relay
- * for that protocol. An origin that fails verification gets no leaf: the client gets an alert
- * ({@link UpstreamTlsFailure}). Everything from the CONNECT {@code 200} to both handshakes done is bounded by
+ * ClientHello replayed into a TLS server offering exactly the origin's ALPN choice (the server's shared context for
+ * that choice, lent this bump's leaf for the handshake); then both legs go to the relay for that protocol. An
+ * origin that fails verification gets no leaf: the client gets an alert ({@link UpstreamTlsFailure}). Everything from the CONNECT {@code 200} to both handshakes done is bounded by
  * {@code timeouts.tlsHandshake}. Client reads stay held throughout. Runs on the client's event loop.
  */
 final class BumpTunnel {

@@ -168,7 +168,7 @@ public final class Metrics implements AutoCloseable {
                 .description("From the CONNECT answer to both TLS handshakes done, ClientHello and minting included")
                 .serviceLevelObjectives(BUMP_BUCKETS)
                 .register(registry);
-        leafMint = Timer.builder(LEAF_MINT).description("Time to mint a leaf and build its TLS contexts")
+        leafMint = Timer.builder(LEAF_MINT).description("Time to mint a leaf")
                 .serviceLevelObjectives(BUMP_BUCKETS)
                 .register(registry);
         Gauge.builder(H2_STREAMS_ACTIVE, h2StreamsActive, AtomicLong::get)

@@ -91,6 +91,7 @@ public final class ClientFacingTlsContexts {
 
     private SslContext build(List<String> alpn) {
         try {
+            // A plain factory, not OpenSslCachingX509KeyManagerFactory: BoringSSL must ask for the leaf per handshake.
             return SslContextBuilder.forServer(new KeyManagerFactoryWrapper(leaves))
                     .sslProvider(provider)
                     .trustManager(ca)

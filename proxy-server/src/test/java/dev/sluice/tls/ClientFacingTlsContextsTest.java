@@ -55,8 +55,7 @@ class ClientFacingTlsContextsTest {
             "JDK, h2", "JDK, http/1.1", "JDK, grpc-exp", "JDK, none",
             "OPENSSL, h2", "OPENSSL, http/1.1", "OPENSSL, grpc-exp", "OPENSSL, none"})
     void theClientGetsExactlyTheProtocolTheOriginChose(SslProvider provider, String chosen) throws Exception {
-        assumeUsable(provider);
-        ClientFacingTlsContexts contexts = new ClientFacingTlsContexts(provider, ca.certificate());
+        ClientFacingTlsContexts contexts = contexts(provider);
         Handshake handshake = new Handshake("api.example.com", contexts.newHandler(ByteBufAllocator.DEFAULT, chosen,
                 leaf));
         try {
@@ -75,8 +74,7 @@ class ClientFacingTlsContextsTest {
     @ParameterizedTest
     @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
     void interleavedHandshakesOfTwoBumpsEachGetTheirOwnLeaf(SslProvider provider) throws Exception {
-        assumeUsable(provider);
-        ClientFacingTlsContexts contexts = new ClientFacingTlsContexts(provider, ca.certificate());
+        ClientFacingTlsContexts contexts = contexts(provider);
         LeafCertificate alpha = mint("alpha.example");
         LeafCertificate beta = mint("beta.example");
         Handshake toAlpha = new Handshake("alpha.example", contexts.newHandler(ByteBufAllocator.DEFAULT, "h2", alpha));
@@ -100,8 +98,7 @@ class ClientFacingTlsContextsTest {
     @ParameterizedTest
     @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
     void aHandshakeThatNeverEndsGivesItsLeafBackWhenItsChannelCloses(SslProvider provider) throws Exception {
-        assumeUsable(provider);
-        ClientFacingTlsContexts contexts = new ClientFacingTlsContexts(provider, ca.certificate());
+        ClientFacingTlsContexts contexts = contexts(provider);
         EmbeddedChannel server = new EmbeddedChannel(contexts.newHandler(ByteBufAllocator.DEFAULT, "h2", leaf));
         assertThat(contexts.handshakesInFlight()).isEqualTo(1);
 
@@ -115,8 +112,9 @@ class ClientFacingTlsContextsTest {
         return minter.mint(host, List.of(SubjectAltName.forHost(host)), Instant.now().plus(Duration.ofDays(30)));
     }
 
-    private static void assumeUsable(SslProvider provider) {
+    private static ClientFacingTlsContexts contexts(SslProvider provider) {
         assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "BoringSSL not loadable here");
+        return new ClientFacingTlsContexts(provider, ca.certificate());
     }
 
     /** A client trusting only Sluice's CA and offering several protocols, wired to one server handler. */
