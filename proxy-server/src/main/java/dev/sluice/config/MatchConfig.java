@@ -26,9 +26,4 @@ public record MatchConfig(List<String> hosts, Pattern hostRegex, List<PortRange>
         sni = List.copyOf(sni);
         alpn = List.copyOf(alpn);
     }
-
-    /** Whether this match needs the client's ClientHello to be decided. */
-    public boolean needsClientHello() {
-        return !sni.isEmpty() || !alpn.isEmpty();
-    }
 }

@@ -12,7 +12,6 @@ import dev.sluice.tls.ClientHello;
 import dev.sluice.tls.HandshakeWatch;
 import dev.sluice.tls.TlsAlert;
 import dev.sluice.tls.UpstreamTlsFailure;
-import dev.sluice.upstream.UpstreamException;
 import dev.sluice.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -22,11 +21,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,8 @@ final class BumpTunnel {
     private String alpn;
     /** Failed, or handed over to a relay: nothing more happens here. */
     private boolean over;
+    /** Removed at hand-over, so the connection does not keep this setup state alive. */
+    private final GenericFutureListener<Future<Void>> clientClosed = closed -> fail("client_closed", NO_ALERT);
 
     BumpTunnel(FrontServices services, Channel client, Exchange exchange, Authority target, Decision decision,
                ClientHello hello, long answeredNanos) {
@@ -86,11 +89,11 @@ final class BumpTunnel {
         long left = services.timeouts().tlsHandshake().toNanos() - (System.nanoTime() - answeredNanos);
         timer = client.eventLoop().schedule(() -> fail("handshake_timeout", NO_ALERT), Math.max(0, left),
                 TimeUnit.NANOSECONDS);
-        client.closeFuture().addListener(closed -> fail("client_closed", NO_ALERT));
+        client.closeFuture().addListener(clientClosed);
         try {
             upstreamTls = contexts.upstream().newHandler(client.alloc(), host, target.port(), hello.alpnProtocols(),
                     decision.verifyUpstream());
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             log.info("bump {} ({}): {}", target, host, e.getMessage());
             fail(UpstreamTlsFailure.HANDSHAKE.reason(), UpstreamTlsFailure.HANDSHAKE.alert());
             return;
@@ -118,8 +121,7 @@ final class BumpTunnel {
         if (upstream == null) {
             ReferenceCountUtil.release(upstreamTls.engine()); // never reached a pipeline that would release it
         }
-        String reason = cause instanceof UpstreamException failure ? failure.failure().metricReason()
-                : UpstreamFailure.CONNECT_ERROR.metricReason();
+        String reason = UpstreamFailure.of(cause).metricReason();
         log.debug("bump {}: upstream connect failed: {}", target, cause.getMessage());
         fail(reason, TlsAlert.INTERNAL_ERROR);
     }
@@ -200,8 +202,16 @@ final class BumpTunnel {
         if (over) {
             return;
         }
+        if (!Objects.equals(alpn, clientTls.applicationProtocol())) {
+            // Clients refuse a protocol they did not offer; should one not, no relay may misread its bytes.
+            log.info("bump {} ({}): client negotiated {} but the origin {}", target, host,
+                    clientTls.applicationProtocol(), alpn);
+            fail("alpn_mismatch", NO_ALERT);
+            return;
+        }
         over = true;
         timer.cancel(false);
+        client.closeFuture().removeListener(clientClosed);
         services.metrics().bumpSucceeded(alpn, System.nanoTime() - answeredNanos);
         services.metrics().connectionOpened(Metrics.KIND_BUMP);
         List<ByteBuf> fromClient = clientWatch.takeHeld();

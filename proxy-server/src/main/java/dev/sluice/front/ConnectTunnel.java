@@ -83,8 +83,7 @@ final class ConnectTunnel {
     }
 
     private void failed(Throwable cause) {
-        UpstreamFailure failure = cause instanceof UpstreamException upstream ? upstream.failure()
-                : UpstreamFailure.CONNECT_ERROR;
+        UpstreamFailure failure = UpstreamFailure.of(cause);
         if (!(cause instanceof UpstreamException)) {
             log.warn("CONNECT {} failed unexpectedly", target, cause);
         } else {

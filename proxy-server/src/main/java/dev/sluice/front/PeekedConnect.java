@@ -10,7 +10,6 @@ import dev.sluice.tls.ClientHello;
 import dev.sluice.tls.ClientHelloPeek;
 import dev.sluice.tls.ClientHelloResult;
 import dev.sluice.tls.TlsAlert;
-import dev.sluice.upstream.UpstreamException;
 import dev.sluice.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -76,11 +75,17 @@ final class PeekedConnect {
         client.pipeline().remove(peek);
         peek = null;
         log.debug("CONNECT {}: no ClientHello within {} ms", target, services.timeouts().tlsHandshake().toMillis());
+        endWithoutClientHello("handshake_timeout");
+    }
+
+    /** No final decision was reached: the provisional one is what is counted and logged. */
+    private void endWithoutClientHello(String reason) {
+        services.metrics().decision(provisional.action(), provisional.rule());
         if (provisional.action() == Action.BUMP) {
-            services.metrics().bumpFailed("handshake_timeout");
+            services.metrics().bumpFailed(reason);
         }
         client.close();
-        services.finish(exchange, TunnelStart.ESTABLISHED.code(), provisional, "handshake_timeout", 0, 0);
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), provisional, reason, 0, 0);
     }
 
     private void peeked(ClientHelloResult result, ByteBuf flight) {
@@ -89,8 +94,7 @@ final class PeekedConnect {
         timer.cancel(false);
         if (result.kind() == ClientHelloResult.Kind.NEED_MORE) {
             flight.release();
-            client.close();
-            services.finish(exchange, TunnelStart.ESTABLISHED.code(), provisional, "client_closed", 0, 0);
+            endWithoutClientHello("client_closed");
             return;
         }
         ClientHello hello = result.clientHello();
@@ -159,8 +163,7 @@ final class PeekedConnect {
 
     /** The 200 is long sent: a TLS client hears an alert instead, the reason goes to the log line and metric. */
     private void spliceFailed(Decision decision, boolean tls, String sni, Throwable cause) {
-        String reason = cause instanceof UpstreamException upstream ? upstream.failure().metricReason()
-                : UpstreamFailure.CONNECT_ERROR.metricReason();
+        String reason = UpstreamFailure.of(cause).metricReason();
         log.debug("CONNECT {} (spliced after its ClientHello): {}", target, cause.getMessage());
         if (tls && client.isActive()) {
             client.writeAndFlush(TlsAlert.fatal(client.alloc(), TlsAlert.INTERNAL_ERROR))

@@ -12,12 +12,14 @@ import java.util.List;
  * Pure decisions from an immutable config; no IO. Thread-safe.
  * Order: client allowlist, then (for CONNECT) the port allowlist, then rules (first match wins), then default.
  * A CONNECT that reaches a rule matching on {@code sni} or {@code alpn} is decided in two steps: {@link #decideConnect}
- * says the decision awaits the ClientHello, and {@link #decideTls} makes it.
+ * says the decision awaits the ClientHello, and {@link #decideTls} makes it, refusing a server name that is not the
+ * CONNECT host (rule {@code access.sni}).
  */
 public final class Policy {
     public static final String CLIENTS_RULE = "access.clients";
     public static final String CONNECT_PORTS_RULE = "access.connectPorts";
     public static final String DEFAULT_RULE = "default";
+    public static final String SNI_RULE = "access.sni";
 
     private final List<Cidr> clients;
     private final List<PortRange> connectPorts;
@@ -70,6 +72,12 @@ public final class Policy {
     public Decision decideTls(ConnectionFacts facts, TlsFacts tls) {
         String host = HostNames.normalize(facts.host());
         String serverName = tls.serverName() == null ? host : HostNames.normalize(tls.serverName());
+        if (!serverName.equals(host)) {
+            // Otherwise a client could CONNECT to one host while rules see another: an sni: allow rule would open
+            // any destination, a host: deny rule would be fronted by an allowed name.
+            return new Decision(Action.DENY, SNI_RULE, "TLS server name " + serverName
+                    + " is not the CONNECT host " + host, List.of());
+        }
         for (RuleMatcher rule : rules) {
             if (rule.matches(facts.client(), host, facts.port()) && rule.matchesTls(serverName, tls.alpnOffers())) {
                 return rule.decision();

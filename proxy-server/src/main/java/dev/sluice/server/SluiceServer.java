@@ -60,16 +60,21 @@ public final class SluiceServer implements AutoCloseable {
      * @param ca the CA whose certificate {@code /ca.crt} serves and bumps mint leaves from, or null when {@code tls:}
      *           is off
      * @throws IllegalStateException    when {@code tls.provider: openssl} is configured but BoringSSL is unusable
-     * @throws IllegalArgumentException when a {@code tls.upstreamTrust} file cannot be read
+     * @throws IllegalArgumentException when a {@code tls.upstreamTrust} file cannot be read, or the config has a
+     *                                  {@code tls:} block and {@code ca} is null
      */
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog,
                                      CertificateAuthority ca) throws InterruptedException {
+        if (config.tls().enabled() && ca == null) {
+            // Bump rules would validate and then fail every connection.
+            throw new IllegalArgumentException("the config has a tls: block but no CA was given to start with");
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         DefaultUpstreamConnector connector = new DefaultUpstreamConnector(config.hosts(), config.timeouts().connect(),
                 new DestinationGuard(ownAddresses(config)), metrics);
         SluiceServer server = new SluiceServer(group, metrics, connector);
         try {
-            if (config.tls().enabled() && ca != null) {
+            if (ca != null) {
                 server.bump = BumpContexts.create(config.tls(), ca, metrics);
             }
             FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),

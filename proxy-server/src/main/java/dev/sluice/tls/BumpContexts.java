@@ -10,18 +10,16 @@ import dev.sluice.observe.Metrics;
 import io.netty.handler.ssl.SslProvider;
 
 /**
- * What every bump of one server shares, built once at start from {@code tls:}: the provider, upstream client
+ * What every bump of one server shares, built once at start from {@code tls:} for one provider: upstream client
  * contexts (trusting {@code tls.upstreamTrust}), the client-facing server contexts, and the leaf cache.
  */
 public final class BumpContexts implements AutoCloseable {
-    private final SslProvider provider;
     private final UpstreamTlsContexts upstream;
     private final ClientFacingTlsContexts clientFacing;
     private final LeafCache leaves;
 
-    private BumpContexts(SslProvider provider, UpstreamTlsContexts upstream, ClientFacingTlsContexts clientFacing,
+    private BumpContexts(UpstreamTlsContexts upstream, ClientFacingTlsContexts clientFacing,
                          LeafCache leaves) {
-        this.provider = provider;
         this.upstream = upstream;
         this.clientFacing = clientFacing;
         this.leaves = leaves;
@@ -44,11 +42,7 @@ public final class BumpContexts implements AutoCloseable {
         LeafCache leaves = new LeafCache(new LeafMinter(ca, tls.leaf().maxValidity()), tls.leaf(),
                 metrics::leafMintNanos);
         metrics.leafCache(leaves::hits, leaves::misses, leaves::size);
-        return new BumpContexts(provider, upstream, clientFacing, leaves);
-    }
-
-    public SslProvider provider() {
-        return provider;
+        return new BumpContexts(upstream, clientFacing, leaves);
     }
 
     public UpstreamTlsContexts upstream() {

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBufAllocator;
 public final class TlsAlert {
     public static final int HANDSHAKE_FAILURE = 40;
     public static final int BAD_CERTIFICATE = 42;
-    public static final int CERTIFICATE_EXPIRED = 45;
     public static final int UNKNOWN_CA = 48;
     public static final int ACCESS_DENIED = 49;
     public static final int INTERNAL_ERROR = 80;

@@ -1,7 +1,5 @@
 package dev.sluice.tls;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -9,6 +7,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -18,12 +18,15 @@ import javax.net.ssl.TrustManagerFactory;
  * few distinct lists. Thread-safe.
  */
 public final class UpstreamTlsContexts {
-    /** Real clients offer a handful of lists; the bound only stops hostile ALPN variety from growing memory. */
+    /**
+     * Real clients offer a handful of lists. Past this many, a new list is refused rather than evicting one: with
+     * eviction a client rotating its offers would make every connection build a context on the event loop.
+     */
     static final int MAX_CONTEXTS = 256;
 
     private final SslProvider provider;
     private final TrustManagerFactory trust;
-    private final Cache<Key, SslContext> contexts = Caffeine.newBuilder().maximumSize(MAX_CONTEXTS).build();
+    private final Map<Key, SslContext> contexts = new ConcurrentHashMap<>();
 
     private record Key(List<String> alpn, boolean verify) {
     }
@@ -41,10 +44,19 @@ public final class UpstreamTlsContexts {
      * its own: {@code timeouts.tlsHandshake} bounds the whole bump.
      *
      * @param alpn exactly the client's ALPN offers, in its order; empty for no ALPN extension
-     * @throws IllegalStateException when no context can be built for these offers
+     * @throws IllegalStateException when no context can be built for these offers, or {@link #MAX_CONTEXTS}
+     *                               other lists were seen first
      */
     public SslHandler newHandler(ByteBufAllocator alloc, String host, int port, List<String> alpn, boolean verify) {
-        SslContext context = contexts.get(new Key(List.copyOf(alpn), verify), this::build);
+        Key key = new Key(List.copyOf(alpn), verify);
+        SslContext context = contexts.get(key);
+        if (context == null) {
+            if (contexts.size() >= MAX_CONTEXTS) {
+                throw new IllegalStateException("more than " + MAX_CONTEXTS + " distinct ALPN offers seen; refusing "
+                        + key.alpn());
+            }
+            context = contexts.computeIfAbsent(key, this::build);
+        }
         SslHandler handler = context.newHandler(alloc, host, port);
         handler.setHandshakeTimeoutMillis(0);
         return handler;

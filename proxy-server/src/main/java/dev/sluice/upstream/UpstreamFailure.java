@@ -29,6 +29,11 @@ public enum UpstreamFailure {
         return proxyStatusError;
     }
 
+    /** What a failed {@link UpstreamConnector#connect} future's cause says; anything unexpected is a connect error. */
+    public static UpstreamFailure of(Throwable cause) {
+        return cause instanceof UpstreamException upstream ? upstream.failure() : CONNECT_ERROR;
+    }
+
     /** The {@code reason} label value and access-log {@code error} field. */
     public String metricReason() {
         return metricReason;

@@ -147,10 +147,8 @@ class ConfigLoaderTest {
         assertThat(inspect.action()).isEqualTo(Action.BUMP);
         assertThat(inspect.match().sni()).containsExactly("api.example.com", "*.api.example.com");
         assertThat(inspect.match().alpn()).containsExactly("h2", "grpc-exp");
-        assertThat(inspect.match().needsClientHello()).isTrue();
         assertThat(inspect.verifyUpstream()).isTrue();
         assertThat(config.rules().get(1).verifyUpstream()).isFalse();
-        assertThat(config.rules().get(1).match().needsClientHello()).isFalse();
         assertThat(config.defaultAction()).isEqualTo(Action.BUMP);
     }
 

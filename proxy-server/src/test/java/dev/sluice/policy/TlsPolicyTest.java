@@ -17,7 +17,7 @@ class TlsPolicyTest {
     private static final Policy POLICY = policy("""
             rules:
               - name: blocked-name
-                match: {host: "*.corp.example", sni: "*.blocked.example"}
+                match: {sni: "*.blocked.example"}
                 action: deny
               - name: grpc-passthrough
                 match: {alpn: [grpc-exp]}
@@ -37,8 +37,8 @@ class TlsPolicyTest {
     @CsvSource({
             // host              action  rule               awaits
             "a.corp.example,     DENY,   blocked-name,      true",
-            "other.example,      SPLICE, grpc-passthrough,  true",
-            "pinned.example,     SPLICE, grpc-passthrough,  true",
+            "other.example,      DENY,   blocked-name,      true",
+            "pinned.example,     DENY,   blocked-name,      true",
     })
     void aRuleOnTheClientHelloMakesTheConnectDecisionProvisional(String host, Action action, String rule,
                                                                  boolean awaits) {
@@ -53,8 +53,11 @@ class TlsPolicyTest {
     @ParameterizedTest(name = "CONNECT {0}, SNI {1}, ALPN {2} -> {3} by {4}")
     @CsvSource({
             // host              sni                   alpn             action  rule
-            "a.corp.example,     x.blocked.example,    h2,              DENY,   blocked-name",
-            "a.corp.example,     X.Blocked.Example.,   h2,              DENY,   blocked-name",
+            "x.blocked.example,  x.blocked.example,    h2,              DENY,   blocked-name",
+            "x.blocked.example,  X.Blocked.Example.,   h2,              DENY,   blocked-name",
+            "a.corp.example,     x.blocked.example,    h2,              DENY,   access.sni",
+            "pinned.example,     other.example,        h2 grpc-exp,     DENY,   access.sni",
+            "10.0.0.1,           pinned.example,       h2,              DENY,   access.sni",
             "a.corp.example,     a.corp.example,       h2,              BUMP,   default",
             "a.corp.example,     a.corp.example,       h2 grpc-exp,     SPLICE, grpc-passthrough",
             "other.example,      other.example,        http/1.1 h2,     BUMP,   default",
@@ -87,7 +90,7 @@ class TlsPolicyTest {
         Decision decision = connect("unruled.example");
 
         assertThat(decision).extracting(Decision::action, Decision::rule, Decision::awaitsClientHello)
-                .containsExactly(Action.SPLICE, "grpc-passthrough", true);
+                .containsExactly(Action.DENY, "blocked-name", true);
         Decision bump = policy("default: bump\ntls: {}\n").decideConnect(facts("unruled.example"));
         assertThat(bump).extracting(Decision::action, Decision::awaitsClientHello, Decision::verifyUpstream)
                 .containsExactly(Action.BUMP, false, true);
