@@ -26,6 +26,22 @@ public final class HostNames {
         return h;
     }
 
+    /**
+     * Whether an HTTP authority ({@code :authority} or {@code Host}: {@code host}, {@code host:port},
+     * {@code [v6]:port}) names {@code host}, which is already {@link #normalize normalized}; the port is not compared.
+     */
+    public static boolean authorityNames(String authority, String host) {
+        String name = authority;
+        int close = name.lastIndexOf(']');
+        int colon = name.lastIndexOf(':');
+        if (name.startsWith("[") && close > 0) {
+            name = name.substring(0, close + 1);
+        } else if (colon >= 0 && colon == name.indexOf(':')) {
+            name = name.substring(0, colon);
+        }
+        return normalize(name).equals(host);
+    }
+
     /** A DNS name or an IP literal, already {@link #normalize normalized}. */
     public static boolean isValid(String normalizedHost) {
         return normalizedHost.length() <= 253

@@ -1,6 +1,7 @@
 package dev.sluice.front;
 
 import dev.sluice.certs.LeafCertificate;
+import dev.sluice.config.HostNames;
 import dev.sluice.http1.BumpedHttp1Relay;
 import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http2.H2Bridge;
@@ -221,10 +222,11 @@ final class BumpTunnel {
         BumpObserver observer = new BumpObserver(services, exchange, decision, target,
                 alpn == null ? Metrics.PROTOCOL_NONE : alpn, hello.serverName());
         Duration idle = services.timeouts().idleTunnel();
+        String named = HostNames.normalize(host);
         if (alpn == null || alpn.equals(Metrics.PROTOCOL_HTTP1)) {
-            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), observer);
+            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, observer);
         } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
-            H2Bridge.start(client, upstream, idle, observer);
+            H2Bridge.start(client, upstream, idle, named, observer);
         } else {
             TcpRelay.start(client, upstream, idle, List.of(), observer);
         }

@@ -1,5 +1,6 @@
 package dev.sluice.http1;
 
+import dev.sluice.config.HostNames;
 import dev.sluice.relay.HttpRelayObserver;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -50,12 +51,16 @@ public final class BumpedHttp1Relay {
     static final String CODEC = "http-codec";
     static final String RELAY = "http1-relay";
 
+    /** RFC 9110 §15.5.20. */
+    private static final HttpResponseStatus MISDIRECTED = new HttpResponseStatus(421, "Misdirected Request");
     private static final Logger log = LoggerFactory.getLogger(BumpedHttp1Relay.class);
 
     private final Channel client;
     private final Channel upstream;
     private final Duration idleTimeout;
     private final HttpRelayObserver observer;
+    /** The normalized name the client's TLS session is for; requests must not name another. */
+    private final String host;
     /** Client messages of requests pipelined behind the current one. */
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private BumpedExchange current;
@@ -68,7 +73,9 @@ public final class BumpedHttp1Relay {
     private String error;
     private int channelsClosed;
 
-    private BumpedHttp1Relay(Channel client, Channel upstream, Duration idleTimeout, HttpRelayObserver observer) {
+    private BumpedHttp1Relay(Channel client, Channel upstream, Duration idleTimeout, String host,
+                             HttpRelayObserver observer) {
+        this.host = host;
         this.client = client;
         this.upstream = upstream;
         this.idleTimeout = idleTimeout;
@@ -83,13 +90,15 @@ public final class BumpedHttp1Relay {
      *
      * @param idleTimeout the pair is closed after this long with no request in flight
      * @param requests    limits on the client's request lines and headers, as at the front door
+     * @param host        the normalized name the client's TLS session is for: a request whose {@code Host} names
+     *                    another host is answered {@code 421} and never reaches the origin
      */
     public static void start(Channel client, Channel upstream, Duration idleTimeout, HttpDecoderConfig requests,
-                             HttpRelayObserver observer) {
+                             String host, HttpRelayObserver observer) {
         if (!client.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
             throw new IllegalStateException("both legs of a relay must run on the caller's event loop");
         }
-        BumpedHttp1Relay relay = new BumpedHttp1Relay(client, upstream, idleTimeout, observer);
+        BumpedHttp1Relay relay = new BumpedHttp1Relay(client, upstream, idleTimeout, host, observer);
         client.pipeline().addLast(CODEC, new HttpServerCodec(requests)).addLast(RELAY, relay.new Side(true));
         upstream.pipeline().addLast(CODEC, new HttpClientCodec()).addLast(RELAY, relay.new Side(false));
         client.closeFuture().addListener(f -> relay.channelClosed());
@@ -141,6 +150,13 @@ public final class BumpedHttp1Relay {
             return;
         }
         current = BumpedExchange.of(request);
+        String authority = request.headers().get(HttpHeaderNames.HOST);
+        if (authority != null && !HostNames.authorityNames(authority, host)) {
+            // The origin would serve it as another virtual host than the one the client's TLS session was for.
+            ReferenceCountUtil.release(request);
+            fail(MISDIRECTED, "http_request_denied", "Host " + authority + " is not " + host, "misdirected_request");
+            return;
+        }
         HttpRequest head = OriginFormRequest.from(request);
         if (UpgradeHeaders.present(request.headers())) {
             UpgradeHeaders.restore(request.headers(), head.headers());

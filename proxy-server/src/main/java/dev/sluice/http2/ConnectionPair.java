@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import dev.sluice.config.HostNames;
 import dev.sluice.relay.HttpExchangeRecord;
 import dev.sluice.relay.HttpRelayObserver;
 import io.netty.channel.Channel;
@@ -33,6 +34,7 @@ final class ConnectionPair {
     private final Channel upstream;
     private final Duration idleTimeout;
     private final HttpRelayObserver observer;
+    private final String host;
     private Http2StreamChannelBootstrap upstreamStreams;
     private ScheduledFuture<?> idleClose;
     private boolean clientInstalled;
@@ -48,7 +50,8 @@ final class ConnectionPair {
     private long bytesUp;
     private long bytesDown;
 
-    ConnectionPair(Channel client, Channel upstream, Duration idleTimeout, HttpRelayObserver observer) {
+    ConnectionPair(Channel client, Channel upstream, Duration idleTimeout, String host, HttpRelayObserver observer) {
+        this.host = host;
         this.client = client;
         this.upstream = upstream;
         this.idleTimeout = idleTimeout;
@@ -121,6 +124,11 @@ final class ConnectionPair {
         if (streams == 0) {
             closeBoth(null);
         }
+    }
+
+    /** Whether a request may go to this origin: no {@code :authority}, or one naming the bumped host. */
+    boolean servesAuthority(CharSequence authority) {
+        return authority == null || HostNames.authorityNames(authority.toString(), host);
     }
 
     boolean acceptsStreams() {

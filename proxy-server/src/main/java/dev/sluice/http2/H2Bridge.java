@@ -21,11 +21,14 @@ public final class H2Bridge {
      * then calls {@link HttpRelayObserver#closed} once.
      *
      * @param idleTimeout the pair is closed after this long without any open stream
+     * @param host        the normalized name the client's TLS session is for: a request whose {@code :authority}
+     *                    names another host is answered {@code 421} and never reaches the origin
      */
-    public static void start(Channel client, Channel upstream, Duration idleTimeout, HttpRelayObserver observer) {
+    public static void start(Channel client, Channel upstream, Duration idleTimeout, String host,
+                             HttpRelayObserver observer) {
         if (!client.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
             throw new IllegalStateException("both legs of a bridge must run on the caller's event loop");
         }
-        new ConnectionPair(client, upstream, idleTimeout, observer).start();
+        new ConnectionPair(client, upstream, idleTimeout, host, observer).start();
     }
 }

@@ -1,6 +1,8 @@
 package dev.sluice.http2;
 
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.Future;
@@ -10,6 +12,9 @@ import io.netty.util.concurrent.Future;
  * arrives, when either side resets or dies, and reports the exchange once both stream channels are closed.
  */
 final class StreamBridge {
+    /** RFC 9110 §15.5.20 421 Misdirected Request. */
+    private static final String MISDIRECTED = "421";
+
     private final ConnectionPair pair;
     private final StreamLeg client;
     private final ExchangeMeter meter = new ExchangeMeter();
@@ -55,6 +60,14 @@ final class StreamBridge {
     /** The request head arrived: open its upstream stream and send the head, or refuse the stream. */
     private void open(Http2HeadersFrame head) {
         meter.request(head.headers());
+        if (!pair.servesAuthority(head.headers().authority())) {
+            // The origin would serve it as another virtual host than the one the client's TLS session was for.
+            record("misdirected_request");
+            Http2Headers misdirected = new DefaultHttp2Headers().status(MISDIRECTED);
+            meter.response(misdirected);
+            client.answer(misdirected);
+            return;
+        }
         if (!pair.acceptsStreams()) {
             refuse();
             return;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
@@ -145,6 +146,16 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /**
+     * Answers this side's stream with a response of headers only, then closes it; a request still sending is told
+     * to stop with {@code NO_ERROR}, as RFC 9113 §8.1 allows once a response is complete.
+     */
+    void answer(Http2Headers response) {
+        outputEnded = true;
+        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(response, true));
+        abort(Http2Error.NO_ERROR);
     }
 
     /** Resets this side's stream with {@code error} (unless it already ended) and closes its channel. */

@@ -106,6 +106,29 @@ class BumpTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"HTTP_2", "HTTP_1_1"})
+    void aRequestForAnotherHostThanTheBumpedOneGets421AndNeverReachesTheOrigin(Protocol protocol) throws Exception {
+        List<Protocol> protocols = protocol == Protocol.HTTP_2 ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
+                : List.of(Protocol.HTTP_1_1);
+        try (MockWebServer origin = TestOrigins.https(protocols.toArray(Protocol[]::new))) {
+            origin.enqueue(new MockResponse.Builder().body("must not be served").build());
+            OkHttpClient client = sluice.track(sluice.okHttpBuilder().protocols(protocols).build());
+            Request fronted = new Request.Builder().url(url("https", origin, "/fronted"))
+                    .header("Host", "elsewhere.test:" + origin.getPort()).build();
+
+            try (Response response = client.newCall(fronted).execute()) {
+                assertThat(response.code()).isEqualTo(421);
+                assertThat(response.protocol()).isEqualTo(protocol);
+            }
+            assertThat(origin.getRequestCount()).isZero();
+            AccessLogLine line = sluice.awaitAccessLog(l -> ("https://elsewhere.test:" + origin.getPort() + "/fronted")
+                    .equals(l.text("target")));
+            assertThat(line.number("status")).isEqualTo(421);
+            assertThat(line.text("error")).isEqualTo("misdirected_request");
+        }
+    }
+
     @Test
     void aClientOfferingOnlyHttp11ToAnHttp2OriginGetsHttp11EndToEnd() throws Exception {
         try (MockWebServer origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1)) {

@@ -37,7 +37,7 @@ class BumpedHttp1RelayPipelineTest {
     void start() {
         client = channel(clientReads);
         upstream = channel(upstreamReads);
-        BumpedHttp1Relay.start(client, upstream, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS), observer);
+        BumpedHttp1Relay.start(client, upstream, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS), "a", observer);
     }
 
     @AfterEach

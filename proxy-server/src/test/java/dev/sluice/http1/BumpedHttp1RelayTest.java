@@ -159,7 +159,7 @@ class BumpedHttp1RelayTest {
         relayToMockOrigin("first", "second");
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("GET /1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(client.read().text()).isEqualTo("first");
             assertThat(client.read().text()).isEqualTo("second");
         }
@@ -177,17 +177,17 @@ class BumpedHttp1RelayTest {
         origin.enqueue(new MockResponse.Builder().body("after").build());
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("HEAD /head HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("HEAD /head HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             RawClient.Response head = client.read(true);
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("Content-Length")).isEqualTo("1234");
             for (int status : new int[] {204, 304}) {
-                client.send("GET /" + status + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                client.send("GET /" + status + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
                 RawClient.Response response = client.read();
                 assertThat(response.status()).isEqualTo(status);
                 assertThat(response.body()).isEmpty();
             }
-            client.send("GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(client.read().text()).as("the connection is still in step").isEqualTo("after");
         }
 
@@ -210,7 +210,7 @@ class BumpedHttp1RelayTest {
         }));
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             RawClient.Response response = client.read();
             assertThat(response.header("Transfer-Encoding")).as("re-framed for keep-alive framing")
                     .isEqualToIgnoringCase("chunked");
@@ -231,7 +231,7 @@ class BumpedHttp1RelayTest {
         relayToMockOrigin("last");
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("GET /bye HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            client.send("GET /bye HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
             RawClient.Response response = client.read();
             assertThat(response.text()).isEqualTo("last");
             assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
@@ -248,7 +248,7 @@ class BumpedHttp1RelayTest {
         origin.enqueue(new MockResponse.Builder().setHeader("Connection", "close").body("done").build());
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("GET /done HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("GET /done HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             RawClient.Response response = client.read();
             assertThat(response.text()).isEqualTo("done");
             assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
@@ -270,7 +270,7 @@ class BumpedHttp1RelayTest {
         }));
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("GET /cut HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("GET /cut HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             RawClient.Response response = client.read();
             assertThat(response.header("Content-Length")).isEqualTo("1000");
             assertThat(response.text()).isEqualTo("0123456789");
@@ -292,7 +292,7 @@ class BumpedHttp1RelayTest {
         }));
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("GET /nothing HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             RawClient.Response response = client.read();
             assertThat(response.status()).isEqualTo(502);
             assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
@@ -335,7 +335,7 @@ class BumpedHttp1RelayTest {
         origin.enqueue(new MockResponse.Builder().body("once").build());
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("GET /once HTTP/1.1\r\nHost: a\r\n\r\n");
+            client.send("GET /once HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(client.read().text()).isEqualTo("once");
             assertThat(client.closedByPeer()).isTrue();
         }
@@ -395,7 +395,7 @@ class BumpedHttp1RelayTest {
             client.connect(harness.address());
             client.setSoTimeout((int) BumpedRelayHarness.PATIENCE.toMillis());
             OutputStream out = client.getOutputStream();
-            out.write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write("GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             Channel relayed = harness.clientChannel();
             awaitNotWritable(relayed);
@@ -425,16 +425,16 @@ class BumpedHttp1RelayTest {
         relayToMockOrigin("12345", "678");
 
         try (RawClient client = new RawClient(harness.address())) {
-            client.send("POST /a HTTP/1.1\r\nHost: example.test\r\nContent-Length: 4\r\n\r\nabcd");
+            client.send("POST /a HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n\r\nabcd");
             assertThat(client.read().text()).isEqualTo("12345");
-            client.send("GET /b HTTP/1.1\r\nHost: example.test\r\n\r\n");
+            client.send("GET /b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(client.read().text()).isEqualTo("678");
         }
 
         RecordingHttpObserver observer = harness.observer();
         HttpExchangeRecord first = observer.take();
         assertThat(first.method()).isEqualTo("POST");
-        assertThat(first.authority()).isEqualTo("example.test");
+        assertThat(first.authority()).isEqualTo("127.0.0.1");
         assertThat(first.bytesUp()).isEqualTo(4);
         assertThat(first.bytesDown()).isEqualTo(5);
         assertThat(observer.take().bytesDown()).isEqualTo(3);

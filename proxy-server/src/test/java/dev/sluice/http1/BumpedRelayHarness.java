@@ -29,8 +29,9 @@ final class BumpedRelayHarness implements AutoCloseable {
             clientChannels.add(client);
             RecordingHttpObserver observer = new RecordingHttpObserver();
             observers.add(observer);
+            // Clients reach the harness by its address (LoopbackPairServer.url).
             BumpedHttp1Relay.start(client, upstream, idleTimeout, DecoderLimits.requests(LimitsConfig.DEFAULTS),
-                    observer);
+                    "127.0.0.1", observer);
         });
     }
 

@@ -98,7 +98,8 @@ final class BridgeHarness implements AutoCloseable {
     private void bridge(Channel client, Channel upstream) {
         RecordingHttpObserver observer = new RecordingHttpObserver();
         observers.add(observer);
-        H2Bridge.start(client, upstream, idleTimeout, observer);
+        // Every client of the harness connects to it by address, with or without TLS.
+        H2Bridge.start(client, upstream, idleTimeout, "127.0.0.1", observer);
     }
 
     private static SslContext clientTls() throws SSLException {
