@@ -1,7 +1,5 @@
 package dev.sluice.tls;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sluice.certs.LeafCertificate;
 import dev.sluice.observe.Metrics;
 import io.netty.buffer.ByteBufAllocator;
@@ -19,12 +17,12 @@ import javax.net.ssl.SSLException;
  * Client-facing TLS for bumps: one server {@code SslContext} per ALPN outcome the upstream may choose, so the
  * client is offered exactly that protocol, shared by every bump of the server whatever its leaf. Building a
  * context is what costs (tens of ms), so none is built per leaf: {@code h2}, {@code http/1.1} and none are built
- * here at start, any other protocol on first use and kept in a small bounded cache. Each handshake is served its
+ * here at start, any other protocol on first use and kept, at most {@link #MAX_OTHER_PROTOCOLS} of them. Each handshake is served its
  * own bump's leaf by {@link LeafKeyManager}. The contexts trust only Sluice's CA and never ask for a client
  * certificate, so nothing loads the JDK's default trust store. Thread-safe.
  */
 public final class ClientFacingTlsContexts {
-    /** Clients agree on few protocols; the bound only stops hostile ALPN variety from growing memory. */
+    /** Clients and origins agree on few protocols; past this many a new one is refused ({@link BoundedContexts}). */
     static final int MAX_OTHER_PROTOCOLS = 8;
     /** The engine's peer port means nothing here: its peer host is a {@link LeafKeyManager} token. */
     private static final int NO_PORT = -1;
@@ -35,7 +33,7 @@ public final class ClientFacingTlsContexts {
     private final SslContext h2;
     private final SslContext http1;
     private final SslContext none;
-    private final Cache<String, SslContext> others = Caffeine.newBuilder().maximumSize(MAX_OTHER_PROTOCOLS).build();
+    private final BoundedContexts<String> others = new BoundedContexts<>(MAX_OTHER_PROTOCOLS, "unusual ALPN protocols");
 
     /**
      * @param ca Sluice's CA certificate, what every leaf chains to

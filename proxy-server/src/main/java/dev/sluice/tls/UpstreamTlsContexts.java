@@ -7,8 +7,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -18,15 +16,12 @@ import javax.net.ssl.TrustManagerFactory;
  * few distinct lists. Thread-safe.
  */
 public final class UpstreamTlsContexts {
-    /**
-     * Real clients offer a handful of lists. Past this many, a new list is refused rather than evicting one: with
-     * eviction a client rotating its offers would make every connection build a context on the event loop.
-     */
+    /** Real clients offer a handful of lists; past this many a new one is refused ({@link BoundedContexts}). */
     static final int MAX_CONTEXTS = 256;
 
     private final SslProvider provider;
     private final TrustManagerFactory trust;
-    private final Map<Key, SslContext> contexts = new ConcurrentHashMap<>();
+    private final BoundedContexts<Key> contexts = new BoundedContexts<>(MAX_CONTEXTS, "ALPN offer lists");
 
     private record Key(List<String> alpn, boolean verify) {
     }
@@ -48,15 +43,7 @@ public final class UpstreamTlsContexts {
      *                               other lists were seen first
      */
     public SslHandler newHandler(ByteBufAllocator alloc, String host, int port, List<String> alpn, boolean verify) {
-        Key key = new Key(List.copyOf(alpn), verify);
-        SslContext context = contexts.get(key);
-        if (context == null) {
-            if (contexts.size() >= MAX_CONTEXTS) {
-                throw new IllegalStateException("more than " + MAX_CONTEXTS + " distinct ALPN offers seen; refusing "
-                        + key.alpn());
-            }
-            context = contexts.computeIfAbsent(key, this::build);
-        }
+        SslContext context = contexts.get(new Key(List.copyOf(alpn), verify), this::build);
         SslHandler handler = context.newHandler(alloc, host, port);
         handler.setHandshakeTimeoutMillis(0);
         return handler;
