@@ -102,12 +102,19 @@ public final class ConfigLoader {
         LimitsConfig limits = reader.optional(top, "limits", LimitsConfig.DEFAULTS, this::limits);
         AccessLogConfig accessLog = reader.optional(top, "accessLog", AccessLogConfig.DEFAULTS, this::accessLog);
         TlsConfig tls = new TlsReader(reader).read(top);
+        GrpcConfig grpc = reader.optional(top, "grpc", GrpcConfig.DEFAULTS, this::grpc);
+        PassthroughConfig passthrough = reader.optional(top, "passthrough", PassthroughConfig.DEFAULTS,
+                this::passthrough);
         top.rejectUnknown();
+        if (defaultAction == Action.ALLOW) {
+            reader.problems().add(defaultNode, "default", "allow is for rules matching grpc:; the default must be "
+                    + "splice, bump or deny");
+        }
         if (!tls.enabled()) {
             requireTlsForBump(rules, defaultAction, defaultNode);
         }
         return new SluiceConfig(source, listen, admin, hosts, access, auth, rules, defaultAction, timeouts, limits,
-                accessLog, tls);
+                accessLog, tls, grpc, passthrough);
     }
 
     /** A bump mints leaves, so it needs the CA of a {@code tls:} block; without one it would fail every connection. */
@@ -186,6 +193,40 @@ public final class ConfigLoader {
                 reader.optional(map, "maxHeaderBytes", d.maxHeaderBytes(), (n, p) -> reader.integer(n, p, 1024, 1 << 24)),
                 reader.optional(map, "maxIdleUpstreamPerOrigin", d.maxIdleUpstreamPerOrigin(),
                         (n, p) -> reader.integer(n, p, 0, 1024))));
+    }
+
+    private GrpcConfig grpc(Node node, String path) {
+        GrpcConfig d = GrpcConfig.DEFAULTS;
+        return reader.section(node, path, map -> new GrpcConfig(
+                reader.optional(map, "callView", d.callView(), reader::bool),
+                reader.optional(map, "maxMethodLabels", d.maxMethodLabels(),
+                        (n, p) -> reader.integer(n, p, 1, GrpcConfig.MAX_METHOD_LABELS))));
+    }
+
+    private PassthroughConfig passthrough(Node node, String path) {
+        PassthroughConfig d = PassthroughConfig.DEFAULTS;
+        return reader.section(node, path, map -> new PassthroughConfig(
+                reader.optional(map, "mtls", d.mtls(), this::mtlsPassthrough),
+                reader.optional(map, "pinned", d.pinned(), this::pinnedPassthrough),
+                reader.optional(map, "maxEntries", d.maxEntries(),
+                        (n, p) -> reader.integer(n, p, 1, PassthroughConfig.MAX_ENTRIES))));
+    }
+
+    private PassthroughConfig.Mtls mtlsPassthrough(Node node, String path) {
+        PassthroughConfig.Mtls d = PassthroughConfig.Mtls.DEFAULTS;
+        return reader.section(node, path, map -> new PassthroughConfig.Mtls(
+                reader.optional(map, "enabled", d.enabled(), reader::bool),
+                reader.optional(map, "ttl", d.ttl(), reader::duration)));
+    }
+
+    private PassthroughConfig.Pinned pinnedPassthrough(Node node, String path) {
+        PassthroughConfig.Pinned d = PassthroughConfig.Pinned.DEFAULTS;
+        return reader.section(node, path, map -> new PassthroughConfig.Pinned(
+                reader.optional(map, "enabled", d.enabled(), reader::bool),
+                reader.optional(map, "ttl", d.ttl(), reader::duration),
+                reader.optional(map, "threshold", d.threshold(), (n, p) -> reader.integer(n, p, 1, 100)),
+                reader.optional(map, "ipv4Prefix", d.ipv4Prefix(), (n, p) -> reader.integer(n, p, 8, 32)),
+                reader.optional(map, "ipv6Prefix", d.ipv6Prefix(), (n, p) -> reader.integer(n, p, 16, 128))));
     }
 
     private AccessLogConfig accessLog(Node node, String path) {

@@ -14,10 +14,15 @@ import java.util.regex.Pattern;
  *                  CONNECT host when it sent none); known only after Sluice has read the ClientHello
  * @param alpn      ALPN protocol ids ({@code h2}, {@code http/1.1}, {@code grpc-exp}, ...); holds when the client
  *                  offers any of them; known only after the ClientHello
+ * @param grpcClient {@code true}: the client's ALPN offers look like a gRPC client's (h2 or grpc-exp, and not
+ *                   http/1.1); {@code false}: they do not; null: either. Known only after the ClientHello
+ * @param grpc       the gRPC service and method of a call inside a bumped HTTP/2 connection, or null; a rule with
+ *                   it is a call rule ({@link RuleConfig#isCallRule()})
  */
 public record MatchConfig(List<String> hosts, Pattern hostRegex, List<PortRange> ports, List<Cidr> clients,
-                          List<String> sni, List<String> alpn) {
-    public static final MatchConfig ANY = new MatchConfig(List.of(), null, List.of(), List.of(), List.of(), List.of());
+                          List<String> sni, List<String> alpn, Boolean grpcClient, GrpcMethodPattern grpc) {
+    public static final MatchConfig ANY = new MatchConfig(List.of(), null, List.of(), List.of(), List.of(), List.of(),
+            null, null);
 
     public MatchConfig {
         hosts = List.copyOf(hosts);

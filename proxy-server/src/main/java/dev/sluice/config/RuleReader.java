@@ -18,6 +18,9 @@ final class RuleReader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private static final Pattern ALPN_ID = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    /** Protobuf full names: dotted identifiers; '*' for globs. */
+    private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_.*]{1,255}");
+    private static final Pattern METHOD = Pattern.compile("[A-Za-z0-9_*]{1,255}");
 
     private final NodeReader reader;
 
@@ -62,16 +65,46 @@ final class RuleReader {
         List<Cidr> allowDestinations = reader.optional(map, "allowDestinations", List.of(), reader::cidrs);
         Node verifyNode = map.take("verifyUpstream");
         Boolean verifyUpstream = verifyNode == null ? Boolean.TRUE : reader.bool(verifyNode, map.child("verifyUpstream"));
+        Node passthroughNode = map.take("autoPassthrough");
+        Boolean autoPassthrough = passthroughNode == null ? Boolean.TRUE
+                : reader.bool(passthroughNode, map.child("autoPassthrough"));
         map.rejectUnknown();
-        if (verifyNode != null && action != null && action != Action.BUMP) {
-            // Only a bump makes its own upstream TLS connection; anywhere else the key would silently do nothing.
-            reader.problems().add(verifyNode, map.child("verifyUpstream"), "applies only to rules with action: bump");
+        // Only a bump makes its own upstream TLS connection; anywhere else these keys would silently do nothing.
+        if (!bumpOnly(verifyNode, map.child("verifyUpstream"), action)
+                || !bumpOnly(passthroughNode, map.child("autoPassthrough"), action)
+                || !callRuleConsistent(match, action, actionNode, map.child("action"))) {
             return null;
         }
-        if (name == null || action == null || verifyUpstream == null) {
+        if (name == null || action == null || verifyUpstream == null || autoPassthrough == null) {
             return null;
         }
-        return new RuleConfig(name, match, action, allowDestinations, verifyUpstream, Problems.line(node));
+        return new RuleConfig(name, match, action, allowDestinations, verifyUpstream, autoPassthrough,
+                Problems.line(node));
+    }
+
+    private boolean bumpOnly(Node keyNode, String path, Action action) {
+        if (keyNode != null && action != null && action != Action.BUMP) {
+            reader.problems().add(keyNode, path, "applies only to rules with action: bump");
+            return false;
+        }
+        return true;
+    }
+
+    /** A call rule lets a call through or refuses it; {@code allow} means nothing for a whole connection. */
+    private boolean callRuleConsistent(MatchConfig match, Action action, Node actionNode, String path) {
+        if (action == null || match == null) {
+            return true;
+        }
+        if (match.grpc() != null && action != Action.ALLOW && action != Action.DENY) {
+            reader.problems().add(actionNode, path, "a rule matching grpc: decides single calls; use allow or deny");
+            return false;
+        }
+        if (match.grpc() == null && action == Action.ALLOW) {
+            reader.problems().add(actionNode, path, "allow is only for rules matching grpc: (single gRPC calls); "
+                    + "a connection is spliced, bumped or denied");
+            return false;
+        }
+        return true;
     }
 
     private String name(String text) {
@@ -91,7 +124,34 @@ final class RuleReader {
                 reader.optional(map, "port", List.of(), reader::ports),
                 reader.optional(map, "clients", List.of(), reader::cidrs),
                 reader.optional(map, "sni", List.of(), (n, p) -> reader.list(n, p, this::hostPattern)),
-                reader.optional(map, "alpn", List.of(), (n, p) -> reader.list(n, p, this::alpnProtocol))));
+                reader.optional(map, "alpn", List.of(), (n, p) -> reader.list(n, p, this::alpnProtocol)),
+                reader.optional(map, "grpcClient", null, reader::bool),
+                reader.optional(map, "grpc", null, this::grpcMethod)));
+    }
+
+    /** {@code grpc: {service: pkg.Svc, method: Get*}}; at least one part, each a name with optional '*'. */
+    private GrpcMethodPattern grpcMethod(Node node, String path) {
+        return reader.section(node, path, map -> {
+            if (!map.has("service") && !map.has("method")) {
+                reader.problems().add(node, path, "name a service, a method or both, e.g. "
+                        + "{service: pkg.Svc, method: 'Get*'}");
+                return null;
+            }
+            String service = reader.optional(map, "service", GrpcMethodPattern.ANY, (n, p) -> grpcName(n, p, SERVICE));
+            String method = reader.optional(map, "method", GrpcMethodPattern.ANY, (n, p) -> grpcName(n, p, METHOD));
+            return new GrpcMethodPattern(service, method);
+        });
+    }
+
+    private String grpcName(Node node, String path, Pattern shape) {
+        return reader.parsed(node, path, text -> {
+            if (!shape.matcher(text).matches()) {
+                throw new IllegalArgumentException("expected a gRPC " + (shape == SERVICE
+                        ? "service name such as pkg.v1.Service" : "method name such as GetThing")
+                        + " ('*' matches any run of characters), got '" + text + "'");
+            }
+            return text;
+        });
     }
 
     /** An ALPN protocol id as registered with IANA: 1-255 bytes; printable ASCII is all anyone uses. */

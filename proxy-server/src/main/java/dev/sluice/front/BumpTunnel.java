@@ -4,9 +4,13 @@ import dev.sluice.certs.LeafCertificate;
 import dev.sluice.config.HostNames;
 import dev.sluice.http1.BumpedHttp1Relay;
 import dev.sluice.http1.DecoderLimits;
+import dev.sluice.grpc.CallGate;
+import dev.sluice.http2.BridgeSettings;
 import dev.sluice.http2.H2Bridge;
 import dev.sluice.observe.Metrics;
+import dev.sluice.policy.ConnectionFacts;
 import dev.sluice.policy.Decision;
+import dev.sluice.policy.TlsFacts;
 import dev.sluice.relay.TcpRelay;
 import dev.sluice.tls.BumpContexts;
 import dev.sluice.tls.ClientHello;
@@ -226,12 +230,20 @@ final class BumpTunnel {
         if (alpn == null || alpn.equals(Metrics.PROTOCOL_HTTP1)) {
             BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, observer);
         } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
-            H2Bridge.start(client, upstream, idle, named, observer);
+            H2Bridge.start(client, upstream, new BridgeSettings(idle, named, callGate(), services.grpc().callView()),
+                    observer);
         } else {
             TcpRelay.start(client, upstream, idle, List.of(), observer);
         }
         deliver(client, fromClient);
         deliver(upstream, fromUpstream);
+    }
+
+    /** Call rules see this connection's CONNECT and ClientHello facts, and the call's service and method. */
+    private CallGate callGate() {
+        ConnectionFacts facts = new ConnectionFacts(exchange.clientAddress(), target.host(), target.port());
+        TlsFacts tls = new TlsFacts(hello.serverName(), hello.alpnProtocols());
+        return (service, method) -> services.policy().decideCall(facts, tls, service, method);
     }
 
     /**

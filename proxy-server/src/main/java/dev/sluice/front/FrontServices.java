@@ -1,5 +1,6 @@
 package dev.sluice.front;
 
+import dev.sluice.config.GrpcConfig;
 import dev.sluice.config.LimitsConfig;
 import dev.sluice.config.TimeoutsConfig;
 import dev.sluice.observe.AccessLog;
@@ -15,14 +16,15 @@ import dev.sluice.upstream.UpstreamConnector;
  * What the front door needs, shared by every client connection of one server.
  *
  * @param bump what bumps share; null when {@code tls:} is off (config then allows no bump)
+ * @param grpc the per-call view of bumped gRPC
  */
 public record FrontServices(Policy policy, ProxyAuthenticator authenticator, UpstreamConnector connector,
                             Metrics metrics, AccessLog accessLog, TimeoutsConfig timeouts, LimitsConfig limits,
-                            BumpContexts bump) {
+                            BumpContexts bump, GrpcConfig grpc) {
     /** Without {@code tls:}: nothing is bumped. */
     public FrontServices(Policy policy, ProxyAuthenticator authenticator, UpstreamConnector connector,
                          Metrics metrics, AccessLog accessLog, TimeoutsConfig timeouts, LimitsConfig limits) {
-        this(policy, authenticator, connector, metrics, accessLog, timeouts, limits, null);
+        this(policy, authenticator, connector, metrics, accessLog, timeouts, limits, null, GrpcConfig.DEFAULTS);
     }
 
     /** Counts an answer Sluice gave itself. */

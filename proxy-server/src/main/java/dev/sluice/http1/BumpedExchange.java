@@ -60,6 +60,6 @@ final class BumpedExchange {
 
     HttpExchangeRecord record(String error) {
         return new HttpExchangeRecord(started, PROTOCOL, method == null ? null : method.name(), authority, path,
-                status, bytesUp, bytesDown, System.nanoTime() - startNanos, error);
+                status, bytesUp, bytesDown, System.nanoTime() - startNanos, error, null);
     }
 }

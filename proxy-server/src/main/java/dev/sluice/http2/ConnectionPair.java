@@ -20,7 +20,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,9 +31,8 @@ import java.util.concurrent.TimeUnit;
 final class ConnectionPair {
     private final Channel client;
     private final Channel upstream;
-    private final Duration idleTimeout;
     private final HttpRelayObserver observer;
-    private final String host;
+    private final BridgeSettings settings;
     private Http2StreamChannelBootstrap upstreamStreams;
     private ScheduledFuture<?> idleClose;
     private boolean clientInstalled;
@@ -50,12 +48,15 @@ final class ConnectionPair {
     private long bytesUp;
     private long bytesDown;
 
-    ConnectionPair(Channel client, Channel upstream, Duration idleTimeout, String host, HttpRelayObserver observer) {
-        this.host = host;
+    ConnectionPair(Channel client, Channel upstream, BridgeSettings settings, HttpRelayObserver observer) {
+        this.settings = settings;
         this.client = client;
         this.upstream = upstream;
-        this.idleTimeout = idleTimeout;
         this.observer = observer;
+    }
+
+    BridgeSettings settings() {
+        return settings;
     }
 
     void start() {
@@ -128,7 +129,7 @@ final class ConnectionPair {
 
     /** Whether a request may go to this origin: no {@code :authority}, or one naming the bumped host. */
     boolean servesAuthority(CharSequence authority) {
-        return authority == null || HostNames.authorityNames(authority.toString(), host);
+        return authority == null || HostNames.authorityNames(authority.toString(), settings.host());
     }
 
     boolean acceptsStreams() {
@@ -177,7 +178,7 @@ final class ConnectionPair {
 
     private void armIdleClose() {
         if (!closing) {
-            idleClose = client.eventLoop().schedule(() -> closeBoth("idle_timeout"), idleTimeout.toNanos(),
+            idleClose = client.eventLoop().schedule(() -> closeBoth("idle_timeout"), settings.idleTimeout().toNanos(),
                     TimeUnit.NANOSECONDS);
         }
     }

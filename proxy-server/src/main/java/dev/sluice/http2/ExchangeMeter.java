@@ -44,7 +44,7 @@ final class ExchangeMeter {
 
     HttpExchangeRecord record(String error) {
         return new HttpExchangeRecord(started, Metrics.PROTOCOL_H2, method, authority, path, status, bytesUp,
-                bytesDown, System.nanoTime() - startNanos, error);
+                bytesDown, System.nanoTime() - startNanos, error, null);
     }
 
     private static String text(CharSequence value) {

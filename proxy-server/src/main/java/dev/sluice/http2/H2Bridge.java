@@ -2,7 +2,6 @@ package dev.sluice.http2;
 
 import dev.sluice.relay.HttpRelayObserver;
 import io.netty.channel.Channel;
-import java.time.Duration;
 
 /**
  * Bridges a bumped HTTP/2 client connection to its HTTP/2 upstream connection, stream by stream: each client stream
@@ -19,16 +18,11 @@ public final class H2Bridge {
      * left in each pipeline (followed, optionally, by an {@link EarlyBytes} holding what it decoded past the
      * handshake), nothing else read yet. The bridge closes both channels when done and
      * then calls {@link HttpRelayObserver#closed} once.
-     *
-     * @param idleTimeout the pair is closed after this long without any open stream
-     * @param host        the normalized name the client's TLS session is for: a request whose {@code :authority}
-     *                    names another host is answered {@code 421} and never reaches the origin
      */
-    public static void start(Channel client, Channel upstream, Duration idleTimeout, String host,
-                             HttpRelayObserver observer) {
+    public static void start(Channel client, Channel upstream, BridgeSettings settings, HttpRelayObserver observer) {
         if (!client.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
             throw new IllegalStateException("both legs of a bridge must run on the caller's event loop");
         }
-        new ConnectionPair(client, upstream, idleTimeout, host, observer).start();
+        new ConnectionPair(client, upstream, settings, observer).start();
     }
 }

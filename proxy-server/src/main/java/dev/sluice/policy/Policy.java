@@ -24,16 +24,21 @@ public final class Policy {
     private final List<Cidr> clients;
     private final List<PortRange> connectPorts;
     private final List<RuleMatcher> rules;
+    private final List<RuleMatcher> callRules;
     private final Decision clientRefused;
     private final Decision byDefault;
+    private final Decision callAllowed;
 
     private Policy(SluiceConfig config) {
         List<Cidr> allow = config.access().allowDestinations();
         clients = config.access().clients();
         connectPorts = config.access().connectPorts();
-        rules = config.rules().stream().map(rule -> new RuleMatcher(rule, allow)).toList();
+        List<RuleMatcher> all = config.rules().stream().map(rule -> new RuleMatcher(rule, allow)).toList();
+        rules = all.stream().filter(rule -> !rule.isCallRule()).toList();
+        callRules = all.stream().filter(RuleMatcher::isCallRule).toList();
         clientRefused = new Decision(Action.DENY, CLIENTS_RULE, "client address not in access.clients", List.of());
         byDefault = new Decision(config.defaultAction(), DEFAULT_RULE, "no rule matched", allow);
+        callAllowed = new Decision(Action.ALLOW, DEFAULT_RULE, "no grpc rule matched", List.of());
     }
 
     public static Policy from(SluiceConfig config) {
@@ -84,6 +89,27 @@ public final class Policy {
             }
         }
         return byDefault;
+    }
+
+    /**
+     * One gRPC call inside a bumped HTTP/2 connection: the first call rule (a rule matching {@code grpc:}) whose
+     * criteria all hold decides {@link Action#ALLOW} or {@link Action#DENY}; none matching allows the call.
+     *
+     * @param facts   the connection's CONNECT facts
+     * @param tls     the connection's ClientHello facts
+     * @param service the called service, {@code package.Service} from {@code :path /package.Service/Method}
+     * @param method  the called method
+     */
+    public Decision decideCall(ConnectionFacts facts, TlsFacts tls, String service, String method) {
+        String host = HostNames.normalize(facts.host());
+        String serverName = tls.serverName() == null ? host : HostNames.normalize(tls.serverName());
+        for (RuleMatcher rule : callRules) {
+            if (rule.matchesCall(service, method) && rule.matches(facts.client(), host, facts.port())
+                    && rule.matchesTls(serverName, tls.alpnOffers())) {
+                return rule.decision();
+            }
+        }
+        return callAllowed;
     }
 
     /** Rules in order; the first that needs the ClientHello and could still match makes the decision provisional. */

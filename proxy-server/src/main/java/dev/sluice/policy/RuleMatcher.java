@@ -23,6 +23,9 @@ final class RuleMatcher {
     private final Set<String> exactServerNames = new HashSet<>();
     private final List<String> serverNameSuffixes = new ArrayList<>();
     private final Set<String> alpn;
+    private final Boolean grpcClient;
+    /** {@code service/method} for call rules, else null. */
+    private final Pattern grpcMethod;
     private final Decision decision;
     private final Decision provisional;
 
@@ -34,12 +37,14 @@ final class RuleMatcher {
         ports = match.ports();
         clients = match.clients();
         alpn = Set.copyOf(match.alpn());
+        grpcClient = match.grpcClient();
+        grpcMethod = match.grpc() == null ? null : match.grpc().toPattern();
         List<Cidr> allow = new ArrayList<>(globalAllowDestinations);
         allow.addAll(rule.allowDestinations());
         decision = new Decision(rule.action(), rule.name(), "matched rule " + rule.name(), allow,
-                rule.verifyUpstream(), false);
+                rule.verifyUpstream(), rule.autoPassthrough(), false);
         provisional = new Decision(rule.action(), rule.name(), "rule " + rule.name() + " waits for the ClientHello",
-                allow, rule.verifyUpstream(), true);
+                allow, rule.verifyUpstream(), rule.autoPassthrough(), true);
     }
 
     /** {@code *.example.com} goes to {@code suffixes} as {@code .example.com}, anything else to {@code exact}. */
@@ -65,11 +70,22 @@ final class RuleMatcher {
     /** The ClientHello criteria; {@code serverName} is normalized. */
     boolean matchesTls(String serverName, List<String> alpnOffers) {
         return nameMatches(serverName, exactServerNames, serverNameSuffixes)
-                && (alpn.isEmpty() || alpnOffers.stream().anyMatch(alpn::contains));
+                && (alpn.isEmpty() || alpnOffers.stream().anyMatch(alpn::contains))
+                && (grpcClient == null || grpcClient == GrpcClientFingerprint.matches(alpnOffers));
     }
 
     boolean needsClientHello() {
-        return !exactServerNames.isEmpty() || !serverNameSuffixes.isEmpty() || !alpn.isEmpty();
+        return !exactServerNames.isEmpty() || !serverNameSuffixes.isEmpty() || !alpn.isEmpty() || grpcClient != null;
+    }
+
+    /** A call rule: decides single gRPC calls, never connections. */
+    boolean isCallRule() {
+        return grpcMethod != null;
+    }
+
+    /** For a call rule: whether it names {@code service}/{@code method}. */
+    boolean matchesCall(String service, String method) {
+        return grpcMethod.matcher(service + "/" + method).matches();
     }
 
     Decision decision() {

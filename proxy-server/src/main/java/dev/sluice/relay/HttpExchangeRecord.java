@@ -1,5 +1,6 @@
 package dev.sluice.relay;
 
+import dev.sluice.grpc.GrpcCallRecord;
 import java.time.Instant;
 
 /**
@@ -16,7 +17,10 @@ import java.time.Instant;
  * @param durationNanos from the request head to the end of the response (or the reset)
  * @param error         null when both ends completed; else {@code client_reset}, {@code upstream_reset},
  *                      {@code refused_stream}, {@code upstream_closed}, ...
+ * @param grpc          the gRPC view of the exchange when it was a gRPC call over HTTP/2 and {@code grpc.callView}
+ *                      is on; else null
  */
 public record HttpExchangeRecord(Instant started, String protocol, String method, String authority, String path,
-                                 int status, long bytesUp, long bytesDown, long durationNanos, String error) {
+                                 int status, long bytesUp, long bytesDown, long durationNanos, String error,
+                                 GrpcCallRecord grpc) {
 }

@@ -78,7 +78,7 @@ public final class SluiceServer implements AutoCloseable {
                 server.bump = BumpContexts.create(config.tls(), ca, metrics);
             }
             FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
-                    connector, metrics, accessLog, config.timeouts(), config.limits(), server.bump);
+                    connector, metrics, accessLog, config.timeouts(), config.limits(), server.bump, config.grpc());
             server.proxyChannel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)

@@ -106,14 +106,14 @@ class MainTest {
                     listen: 3128
                     rules:
                       - name: a
-                        action: allow
+                        action: permit
                     """);
 
             assertThat(sluice("check-config", file.toString())).isEqualTo(1);
 
             assertThat(err.toString().lines()).containsExactly(
                     file + ":1: listen: expected host:port, got '3128'",
-                    file + ":4: rules[0].action: expected one of: splice, deny, bump; got 'allow'");
+                    file + ":4: rules[0].action: expected one of: splice, deny, bump, allow; got 'permit'");
             assertThat(out.toString()).isEmpty();
         }
 

@@ -316,7 +316,13 @@ class ConfigLoaderTest {
 
         @Test
         void badAction() {
-            assertErrors("default: allow\n", "expected one of: splice, deny, bump; got 'allow'")
+            assertErrors("default: permit\n", "expected one of: splice, deny, bump, allow; got 'permit'")
+                    .containsExactly(tuple("t.yaml", 1, "default"));
+        }
+
+        @Test
+        void allowIsNotADefault() {
+            assertErrors("default: allow\n", "allow is for rules matching grpc:; the default must be splice, bump or deny")
                     .containsExactly(tuple("t.yaml", 1, "default"));
         }
 

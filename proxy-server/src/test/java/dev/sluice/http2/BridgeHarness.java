@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import dev.sluice.grpc.CallGate;
 import dev.sluice.testing.LoopbackPairServer;
 import dev.sluice.testing.OkHttpClients;
 import dev.sluice.testing.RecordingHttpObserver;
@@ -99,7 +100,7 @@ final class BridgeHarness implements AutoCloseable {
         RecordingHttpObserver observer = new RecordingHttpObserver();
         observers.add(observer);
         // Every client of the harness connects to it by address, with or without TLS.
-        H2Bridge.start(client, upstream, idleTimeout, "127.0.0.1", observer);
+        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", CallGate.ALLOW_ALL, true), observer);
     }
 
     private static SslContext clientTls() throws SSLException {
