@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.config.AccessConfig;
 import dev.sluice.config.Cidr;
 import dev.sluice.config.MatchConfig;
+import dev.sluice.config.PassthroughConfig;
 import dev.sluice.config.PortRange;
 import dev.sluice.config.RuleConfig;
 import dev.sluice.config.SluiceConfig;
@@ -12,6 +13,7 @@ import io.netty.util.NetUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -42,19 +44,38 @@ final class ConfigSummary {
         for (int i = 0; i < c.rules().size(); i++) {
             RuleConfig rule = c.rules().get(i);
             line(out, "  [%d] %s (line %d): %s -> %s%s", i, rule.name(), rule.line(), describe(rule.match()),
-                    rule.action().yamlName(),
-                    rule.allowDestinations().isEmpty() ? "" : ", allowDestinations " + join(rule.allowDestinations()));
+                    rule.action().yamlName(), options(rule));
         }
         line(out, "  default -> %s", c.defaultAction().yamlName());
         TimeoutsConfig t = c.timeouts();
-        line(out, "timeouts:  connect %s, requestHeader %s, idleTunnel %s, idleClient %s, idleUpstream %s",
-                format(t.connect()), format(t.requestHeader()), format(t.idleTunnel()), format(t.idleClient()),
-                format(t.idleUpstream()));
+        line(out, "timeouts:  connect %s, requestHeader %s, idleTunnel %s, idleClient %s, idleUpstream %s, "
+                        + "tlsHandshake %s", format(t.connect()), format(t.requestHeader()), format(t.idleTunnel()),
+                format(t.idleClient()), format(t.idleUpstream()), format(t.tlsHandshake()));
         line(out, "limits:    maxRequestLine %d, maxHeaderBytes %d, maxIdleUpstreamPerOrigin %d",
                 c.limits().maxRequestLine(), c.limits().maxHeaderBytes(), c.limits().maxIdleUpstreamPerOrigin());
         line(out, "accessLog: %s", c.accessLog().enabled() ? c.accessLog().path() : "off");
         tls(out, c.tls());
+        line(out, "grpc:      callView %s, maxMethodLabels %d", onOff(c.grpc().callView()), c.grpc().maxMethodLabels());
+        passthrough(out, c.passthrough());
         return out.toString();
+    }
+
+    /** What a rule does besides its action; the defaults (verify upstream, allow passthrough) go unsaid. */
+    private static String options(RuleConfig rule) {
+        StringBuilder options = new StringBuilder();
+        if (!rule.verifyUpstream()) options.append(", verifyUpstream false");
+        if (!rule.autoPassthrough()) options.append(", autoPassthrough false");
+        if (!rule.allowDestinations().isEmpty()) options.append(", allowDestinations ").append(join(rule.allowDestinations()));
+        return options.toString();
+    }
+
+    private static void passthrough(StringBuilder out, PassthroughConfig passthrough) {
+        PassthroughConfig.Pinned pinned = passthrough.pinned();
+        line(out, "passthrough:");
+        line(out, "  mtls:          %s, ttl %s", onOff(passthrough.mtls().enabled()), format(passthrough.mtls().ttl()));
+        line(out, "  pinned:        %s, ttl %s, threshold %d, ipv4Prefix %d, ipv6Prefix %d", onOff(pinned.enabled()),
+                format(pinned.ttl()), pinned.threshold(), pinned.ipv4Prefix(), pinned.ipv6Prefix());
+        line(out, "  maxEntries:    %d", passthrough.maxEntries());
     }
 
     private static void tls(StringBuilder out, TlsConfig tls) {
@@ -71,6 +92,7 @@ final class ConfigSummary {
         line(out, "  leaf:          maxValidity %s, cacheSize %d, cacheTtl %s", format(leaf.maxValidity()),
                 leaf.cacheSize(), format(leaf.cacheTtl()));
         line(out, "  upstreamTrust: %s", join(trust));
+        line(out, "  provider:      %s", tls.provider().name().toLowerCase(Locale.ROOT));
     }
 
     private static String describe(MatchConfig match) {
@@ -79,7 +101,15 @@ final class ConfigSummary {
         if (match.hostRegex() != null) parts.add("hostRegex " + match.hostRegex().pattern());
         if (!match.ports().isEmpty()) parts.add("port " + join(match.ports()));
         if (!match.clients().isEmpty()) parts.add("clients " + join(match.clients()));
+        if (!match.sni().isEmpty()) parts.add("sni " + String.join(", ", match.sni()));
+        if (!match.alpn().isEmpty()) parts.add("alpn " + String.join(", ", match.alpn()));
+        if (match.grpcClient() != null) parts.add("grpcClient " + match.grpcClient());
+        if (match.grpc() != null) parts.add("grpc " + match.grpc().service() + "/" + match.grpc().method());
         return parts.isEmpty() ? "any" : String.join("; ", parts);
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
     }
 
     private static String join(List<?> values) {

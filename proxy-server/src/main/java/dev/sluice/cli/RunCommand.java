@@ -9,6 +9,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.TlsConfig;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
+import dev.sluice.policy.ShadowedRules;
 import dev.sluice.server.SluiceServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
             CheckConfigCommand.printErrors(e, spec.commandLine().getErr());
             return 1;
         }
+        ShadowedRules.in(config.rules()).forEach(dead -> log.warn("{}", dead.warning(configFile.toString())));
         if (listen != null) config = config.withListen(listen);
         if (admin != null) config = config.withAdmin(admin);
         CertificateAuthority ca = null;

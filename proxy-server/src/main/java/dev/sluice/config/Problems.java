@@ -24,6 +24,11 @@ final class Problems {
         errors.add(new ConfigError(source, line, key.isEmpty() ? TOP_LEVEL : key, message));
     }
 
+    /** How many errors so far: a reader compares counts to tell whether a part it just read was sound. */
+    int count() {
+        return errors.size();
+    }
+
     void throwIfAny() throws ConfigException {
         if (!errors.isEmpty()) {
             // Reported in file order; unknown keys are found last but belong where they are written.

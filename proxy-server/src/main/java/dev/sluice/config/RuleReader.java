@@ -18,9 +18,10 @@ final class RuleReader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private static final Pattern ALPN_ID = Pattern.compile("[\\x21-\\x7e]{1,255}");
-    /** Protobuf full names: dotted identifiers; '*' for globs. */
-    private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9_.*]{1,255}");
+    /** Protobuf full names: identifiers joined by single dots ({@code .pkg.Svc} would never match); '*' for globs. */
+    private static final Pattern SERVICE = Pattern.compile("(?=.{1,255}$)[A-Za-z0-9_*]+(\\.[A-Za-z0-9_*]+)*");
     private static final Pattern METHOD = Pattern.compile("[A-Za-z0-9_*]{1,255}");
+    private static final String NAME_A_CALL = "name a service, a method or both, e.g. {service: pkg.Svc, method: 'Get*'}";
 
     private final NodeReader reader;
 
@@ -59,23 +60,30 @@ final class RuleReader {
                 reader.problems().add(nameNode, map.child("name"), "duplicate rule name '" + name + "' (first at line " + first + ")");
             }
         }
+        int errorsBefore = reader.problems().count();
         MatchConfig match = reader.optional(map, "match", MatchConfig.ANY, this::match);
+        // A match: block with errors says nothing reliable about whether this is a call rule.
+        boolean matchSound = reader.problems().count() == errorsBefore;
         Node actionNode = map.require("action");
         Action action = actionNode == null ? null : reader.action(actionNode, map.child("action"));
-        List<Cidr> allowDestinations = reader.optional(map, "allowDestinations", List.of(), reader::cidrs);
+        Node destinationsNode = map.take("allowDestinations");
+        List<Cidr> allowDestinations = destinationsNode == null ? List.of()
+                : reader.cidrs(destinationsNode, map.child("allowDestinations"));
         Node verifyNode = map.take("verifyUpstream");
         Boolean verifyUpstream = verifyNode == null ? Boolean.TRUE : reader.bool(verifyNode, map.child("verifyUpstream"));
         Node passthroughNode = map.take("autoPassthrough");
         Boolean autoPassthrough = passthroughNode == null ? Boolean.TRUE
                 : reader.bool(passthroughNode, map.child("autoPassthrough"));
         map.rejectUnknown();
-        // Only a bump makes its own upstream TLS connection; anywhere else these keys would silently do nothing.
-        if (!bumpOnly(verifyNode, map.child("verifyUpstream"), action)
-                || !bumpOnly(passthroughNode, map.child("autoPassthrough"), action)
-                || !callRuleConsistent(match, action, actionNode, map.child("action"))) {
-            return null;
+        // Keys that would silently do nothing are refused, each with its own error: only a bump makes its own
+        // upstream TLS connection, and a call rule decides calls on a connection already made.
+        boolean consistent = bumpOnly(verifyNode, map.child("verifyUpstream"), action);
+        consistent &= bumpOnly(passthroughNode, map.child("autoPassthrough"), action);
+        if (matchSound) {
+            consistent &= callRuleConsistent(match, action, actionNode, map.child("action"));
+            consistent &= connectionOnly(destinationsNode, map.child("allowDestinations"), match);
         }
-        if (name == null || action == null || verifyUpstream == null || autoPassthrough == null) {
+        if (!consistent || name == null || action == null || verifyUpstream == null || autoPassthrough == null) {
             return null;
         }
         return new RuleConfig(name, match, action, allowDestinations, verifyUpstream, autoPassthrough,
@@ -85,6 +93,16 @@ final class RuleReader {
     private boolean bumpOnly(Node keyNode, String path, Action action) {
         if (keyNode != null && action != null && action != Action.BUMP) {
             reader.problems().add(keyNode, path, "applies only to rules with action: bump");
+            return false;
+        }
+        return true;
+    }
+
+    /** The destination guard runs when a connection is made; a call rule decides later, inside a bump. */
+    private boolean connectionOnly(Node keyNode, String path, MatchConfig match) {
+        if (keyNode != null && match.grpc() != null) {
+            reader.problems().add(keyNode, path, "a rule matching grpc: decides single calls on a connection already "
+                    + "made; allowDestinations applies to connection rules only");
             return false;
         }
         return true;
@@ -126,25 +144,41 @@ final class RuleReader {
                 reader.optional(map, "sni", List.of(), (n, p) -> reader.list(n, p, this::hostPattern)),
                 reader.optional(map, "alpn", List.of(), (n, p) -> reader.list(n, p, this::alpnProtocol)),
                 reader.optional(map, "grpcClient", null, reader::bool),
-                reader.optional(map, "grpc", null, this::grpcMethod)));
+                grpc(map)));
     }
 
-    /** {@code grpc: {service: pkg.Svc, method: Get*}}; at least one part, each a name with optional '*'. */
-    private GrpcMethodPattern grpcMethod(Node node, String path) {
+    /**
+     * {@code grpc: {service: pkg.Svc, method: Get*}}; at least one part, each a name with optional '*'. Written
+     * without a value it is an error rather than "any call": the rule would silently turn into a connection rule.
+     */
+    private GrpcMethodPattern grpc(YamlMapping match) {
+        Node node = match.take("grpc");
+        String path = match.child("grpc");
+        if (node == null) {
+            Node written = match.keyNode("grpc");
+            if (written != null) {
+                reader.problems().add(written, path, NAME_A_CALL);
+            }
+            return null;
+        }
         return reader.section(node, path, map -> {
-            if (!map.has("service") && !map.has("method")) {
-                reader.problems().add(node, path, "name a service, a method or both, e.g. "
-                        + "{service: pkg.Svc, method: 'Get*'}");
+            Node service = map.take("service");
+            Node method = map.take("method");
+            if (service == null && method == null) {
+                reader.problems().add(node, path, NAME_A_CALL);
                 return null;
             }
-            String service = reader.optional(map, "service", GrpcMethodPattern.ANY, (n, p) -> grpcName(n, p, SERVICE));
-            String method = reader.optional(map, "method", GrpcMethodPattern.ANY, (n, p) -> grpcName(n, p, METHOD));
-            return new GrpcMethodPattern(service, method);
+            return new GrpcMethodPattern(grpcName(service, map.child("service"), SERVICE),
+                    grpcName(method, map.child("method"), METHOD));
         });
     }
 
+    /** One part of {@code grpc:}; {@code *} when not written (or wrong: the error is recorded). */
     private String grpcName(Node node, String path, Pattern shape) {
-        return reader.parsed(node, path, text -> {
+        if (node == null) {
+            return GrpcMethodPattern.ANY;
+        }
+        String name = reader.parsed(node, path, text -> {
             if (!shape.matcher(text).matches()) {
                 throw new IllegalArgumentException("expected a gRPC " + (shape == SERVICE
                         ? "service name such as pkg.v1.Service" : "method name such as GetThing")
@@ -152,6 +186,7 @@ final class RuleReader {
             }
             return text;
         });
+        return name == null ? GrpcMethodPattern.ANY : name;
     }
 
     /** An ALPN protocol id as registered with IANA: 1-255 bytes; printable ASCII is all anyone uses. */

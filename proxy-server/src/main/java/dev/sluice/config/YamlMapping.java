@@ -64,6 +64,12 @@ final class YamlMapping {
         return entries.containsKey(key);
     }
 
+    /** The key node of {@code key} when written (with or without a value), for errors on its line; else null. */
+    Node keyNode(String key) {
+        NodeTuple tuple = entries.get(key);
+        return tuple == null ? null : tuple.getKeyNode();
+    }
+
     /** Like {@link #take} but records "is required" when the value is missing. */
     Node require(String key) {
         Node value = take(key);

@@ -76,7 +76,7 @@ class MainTest {
                     .contains("[0] ads (line 2): host *.ads.example -> deny")
                     .contains("[1] build (line 5): port 443; clients 10.20.0.0/16 -> splice")
                     .contains("default -> deny")
-                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m")
+                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m, tlsHandshake 10s")
                     .contains("tls:       off");
             assertThat(out.toString().indexOf("[0] ads")).isLessThan(out.toString().indexOf("[1] build"));
             assertThat(err.toString()).isEmpty();
@@ -98,6 +98,87 @@ class MainTest {
                       leaf:          maxValidity 7d, cacheSize 2048, cacheTtl 1h
                       upstreamTrust: system, /etc/sluice/extra-ca.pem
                     """);
+        }
+
+        @Test
+        void everyRuleCriterionAndTheGrpcAndPassthroughSectionsAreSummarised(@TempDir Path dir) throws IOException {
+            Path file = Files.writeString(dir.resolve("grpc.yaml"), """
+                    tls: {provider: jdk}
+                    rules:
+                      - name: grpc-raw
+                        match: {grpcClient: true, port: 443}
+                        action: splice
+                      - name: api
+                        match: {sni: ["api.example", "*.api.example"], alpn: [h2, grpc-exp], grpcClient: false}
+                        action: bump
+                        verifyUpstream: false
+                        autoPassthrough: false
+                      - name: no-deletes
+                        match: {host: api.example, grpc: {service: pkg.v1.Store, method: "Delete*"}}
+                        action: deny
+                      - name: health
+                        match: {grpc: {method: Check}}
+                        action: allow
+                    default: bump
+                    grpc: {maxMethodLabels: 50}
+                    passthrough:
+                      mtls: {ttl: 30m}
+                      pinned: {enabled: false, threshold: 3, ipv4Prefix: 24}
+                    """);
+
+            assertThat(sluice("check-config", file.toString())).as(err.toString()).isZero();
+
+            assertThat(out.toString())
+                    .contains("[0] grpc-raw (line 3): port 443; grpcClient true -> splice\n")
+                    .contains("[1] api (line 6): sni api.example, *.api.example; alpn h2, grpc-exp; grpcClient false"
+                            + " -> bump, verifyUpstream false, autoPassthrough false\n")
+                    .contains("[2] no-deletes (line 11): host api.example; grpc pkg.v1.Store/Delete* -> deny\n")
+                    .contains("[3] health (line 14): grpc */Check -> allow\n")
+                    .contains("tlsHandshake 10s")
+                    .contains("  provider:      jdk\n")
+                    .contains("""
+                            grpc:      callView on, maxMethodLabels 50
+                            passthrough:
+                              mtls:          on, ttl 30m
+                              pinned:        off, ttl 1h, threshold 3, ipv4Prefix 24, ipv6Prefix 64
+                              maxEntries:    10000
+                            """);
+            assertThat(err.toString()).isEmpty();
+        }
+
+        @Test
+        void rulesThatCanNeverMatchAreWarnedAboutOnStderrAndTheExitCodeStaysZero(@TempDir Path dir) throws IOException {
+            Path file = Files.writeString(dir.resolve("dead.yaml"), """
+                    tls: {}
+                    rules:
+                      - name: ads
+                        match: {host: "*.ads.example"}
+                        action: deny
+                      - name: one-ad
+                        match: {host: x.ads.example, port: 443}
+                        action: splice
+                      - name: no-calls
+                        match: {grpc: {service: "*"}}
+                        action: deny
+                      - name: health
+                        match: {grpc: {method: Check}}
+                        action: allow
+                      - name: grpc-raw
+                        match: {grpcClient: true}
+                        action: splice
+                      - name: grpc-java
+                        match: {grpcClient: true, alpn: [h2]}
+                        action: bump
+                    default: bump
+                    """);
+
+            assertThat(sluice("check-config", file.toString())).isZero();
+
+            assertThat(out.toString()).startsWith(file + ": OK\n").contains("[1] one-ad");
+            assertThat(err.toString().lines()).containsExactly(
+                    file + ":6: warning: rules[1] 'one-ad' can never match: rule 'ads' (line 3) matches everything it does",
+                    file + ":12: warning: rules[3] 'health' can never match: rule 'no-calls' (line 9) matches everything it does",
+                    file + ":18: warning: rules[5] 'grpc-java' can never match: rule 'grpc-raw' (line 15) matches everything it does");
         }
 
         @Test
@@ -127,6 +208,7 @@ class MainTest {
         void theShippedDefaultIsValid() {
             assertThat(sluice("check-config", "../config/sluice.yaml")).isZero();
             assertThat(out.toString()).contains("[0] cloud-metadata").contains("default -> splice");
+            assertThat(err.toString()).isEmpty();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import static dev.sluice.config.ConfigErrors.assertErrors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
@@ -9,10 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import org.assertj.core.api.AbstractListAssert;
-import org.assertj.core.api.ObjectAssert;
-import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -393,22 +390,5 @@ class ConfigLoaderTest {
                     tuple(9, "default"));
             assertThat(e.getMessage()).startsWith("many.yaml:1: listen: expected host:port, got 'nowhere'\n");
         }
-    }
-
-    private static AbstractListAssert<?, List<? extends Tuple>, Tuple, ObjectAssert<Tuple>> assertErrors(String yaml, String messagePart) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, "t.yaml"));
-        return assertErrors(e, messagePart);
-    }
-
-    private static AbstractListAssert<?, List<? extends Tuple>, Tuple, ObjectAssert<Tuple>> assertErrors(Path file, String messagePart) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file));
-        return assertErrors(e, messagePart);
-    }
-
-    private static AbstractListAssert<?, List<? extends Tuple>, Tuple, ObjectAssert<Tuple>> assertErrors(ConfigException e, String messagePart) {
-        assertThat(e).as("a ConfigException").isNotNull();
-        List<ConfigError> errors = e.errors();
-        assertThat(errors).allSatisfy(error -> assertThat(error.message()).contains(messagePart));
-        return assertThat(errors).extracting(ConfigError::file, ConfigError::line, ConfigError::key);
     }
 }

@@ -1,0 +1,35 @@
+package dev.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GrpcMethodPatternTest {
+    @ParameterizedTest(name = "{0}/{1} on {2}/{3}: {4}")
+    @CsvSource({
+            // service        method      call service        call method  matches
+            "pkg.Svc,         Get,        pkg.Svc,            Get,         true",
+            "pkg.Svc,         Get,        pkg.Svc,            GetAll,      false",
+            "pkg.Svc,         Get,        pkg.svc,            Get,         false",
+            "pkg.Svc,         Get,        pkgXSvc,            Get,         false",
+            "pkg.Svc,         Get,        pkg.SvcX,           Get,         false",
+            "pkg.Svc,         Get*,       pkg.Svc,            Get,         true",
+            "pkg.Svc,         Get*,       pkg.Svc,            GetThing,    true",
+            "pkg.Svc,         Get*,       pkg.Svc,            get,         false",
+            "pkg.Svc,         *Thing,     pkg.Svc,            GetThing,    true",
+            "pkg.Svc,         *,          pkg.Svc,            Anything,    true",
+            "*,               Check,      grpc.health.v1.Health, Check,    true",
+            "*,               Check,      other.Svc,          Checks,      false",
+            "pkg.v1.*,        *,          pkg.v1.Store,       Put,         true",
+            "pkg.v1.*,        *,          pkg.v2.Store,       Put,         false",
+            "*.v1.*,          *,          a.b.v1.Store,       Put,         true",
+            "(,               *,          (,                  Put,         true",
+            "(,               *,          x,                  Put,         false",
+    })
+    void servicesAndMethodsAreCaseSensitiveGlobs(String service, String method, String callService, String callMethod,
+                                                 boolean matches) {
+        assertThat(new GrpcMethodPattern(service, method).toPattern().matcher(callService + "/" + callMethod).matches())
+                .isEqualTo(matches);
+    }
+}
