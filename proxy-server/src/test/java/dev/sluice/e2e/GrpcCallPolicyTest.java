@@ -15,8 +15,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -76,29 +74,15 @@ class GrpcCallPolicyTest {
 
     @Test
     void aMethodGlobDeniesAStreamingCallBeforeItsFirstMessage() throws Exception {
-        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        GrpcCalls.Replies pongs = new GrpcCalls.Replies();
         StreamObserver<byte[]> pings = ClientCalls.asyncBidiStreamingCall(
-                channel.newCall(GrpcEchoServer.PING_PONG, GrpcCalls.options()), new StreamObserver<>() {
-                    @Override
-                    public void onNext(byte[] pong) {
-                        ended.completeExceptionally(new AssertionError("a pong came back"));
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        ended.complete(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        ended.completeExceptionally(new AssertionError("the call completed"));
-                    }
-                });
+                channel.newCall(GrpcEchoServer.PING_PONG, GrpcCalls.options()), pongs);
         pings.onNext(GrpcEchoServer.intMessage(1));
 
-        Status status = Status.fromThrowable(ended.get(SluiceFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        Status status = pongs.awaitFailure();
         assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(status.getDescription()).isEqualTo("sluice: call denied by rule no-n-methods");
+        assertThat(pongs.waiting()).isZero();
         assertThat(origin.calls(GrpcEchoServer.PING_PONG)).isZero();
     }
 

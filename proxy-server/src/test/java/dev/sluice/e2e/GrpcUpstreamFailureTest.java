@@ -3,7 +3,6 @@ package dev.sluice.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.util.concurrent.ListenableFuture;
 import dev.sluice.http2.ScriptedH2Origin;
 import dev.sluice.testing.AccessLogLine;
 import dev.sluice.testing.GrpcCalls;
@@ -23,12 +22,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -64,13 +57,13 @@ class GrpcUpstreamFailureTest {
     void anOriginConnectionCutBeforeTheResponseHeadFailsTheCallUnavailable() throws Exception {
         try (GrpcEchoServer origin = GrpcEchoServer.start(); SocketOrigin forwarder = forwarderTo(origin.port())) {
             channel = channelTo(forwarder.port());
-            ListenableFuture<byte[]> reply = ClientCalls.futureUnaryCall(
-                    channel.newCall(GrpcEchoServer.HANG, GrpcCalls.options()), new byte[1]);
+            GrpcCalls.Replies reply = new GrpcCalls.Replies();
+            ClientCalls.asyncUnaryCall(channel.newCall(GrpcEchoServer.HANG, GrpcCalls.options()), new byte[1], reply);
             assertThat(origin.awaitHang(SluiceFixture.PATIENCE)).as("the call reached the origin").isTrue();
 
             forwarder.close();
 
-            assertUnavailable(failureOf(reply), "sluice: upstream connection closed");
+            assertUnavailable(reply.awaitFailure(), "sluice: upstream connection closed");
         }
         sluice.awaitMetric(1, "sluice_grpc_unavailable_total", "reason", "upstream_closed");
     }
@@ -79,33 +72,15 @@ class GrpcUpstreamFailureTest {
     void anOriginConnectionCutMidStreamEndsTheCallUnavailable() throws Exception {
         try (GrpcEchoServer origin = GrpcEchoServer.start(); SocketOrigin forwarder = forwarderTo(origin.port())) {
             channel = channelTo(forwarder.port());
-            BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
-            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            GrpcCalls.Replies pongs = new GrpcCalls.Replies();
             StreamObserver<byte[]> pings = ClientCalls.asyncBidiStreamingCall(
-                    channel.newCall(GrpcEchoServer.PING_PONG, GrpcCalls.options()), new StreamObserver<>() {
-                        @Override
-                        public void onNext(byte[] pong) {
-                            pongs.add(pong);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            ended.complete(t);
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            ended.completeExceptionally(new AssertionError("the call completed"));
-                        }
-                    });
+                    channel.newCall(GrpcEchoServer.PING_PONG, GrpcCalls.options()), pongs);
             pings.onNext(GrpcEchoServer.intMessage(7));
-            byte[] pong = pongs.poll(SluiceFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            assertThat(pong).as("a pong, so the response head was relayed").isNotNull();
+            assertThat(GrpcEchoServer.intOf(pongs.next())).as("a pong: the response head was relayed").isEqualTo(7);
 
             forwarder.close();
 
-            assertUnavailable(ended.get(SluiceFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS),
-                    "sluice: upstream connection closed");
+            assertUnavailable(pongs.awaitFailure(), "sluice: upstream connection closed");
         }
     }
 
@@ -117,7 +92,7 @@ class GrpcUpstreamFailureTest {
 
             assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, GrpcEchoServer.ECHO, GrpcCalls.options(),
                     new byte[1]))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertUnavailable(e,
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertUnavailable(e.getStatus(),
                             "sluice: upstream reset the stream (INTERNAL_ERROR)"));
 
             String target = "https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Echo";
@@ -174,19 +149,7 @@ class GrpcUpstreamFailureTest {
         });
     }
 
-    private static Throwable failureOf(ListenableFuture<byte[]> reply) throws InterruptedException {
-        try {
-            reply.get(SluiceFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            throw new AssertionError("the call succeeded");
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (TimeoutException e) {
-            throw new AssertionError("the call did not end within " + SluiceFixture.PATIENCE, e);
-        }
-    }
-
-    private static void assertUnavailable(Throwable failure, String description) {
-        Status status = Status.fromThrowable(failure);
+    private static void assertUnavailable(Status status, String description) {
         assertThat(status.getCode()).as(status.toString()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(status.getDescription()).isEqualTo(description);
     }
