@@ -181,7 +181,8 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
     void answer(Http2Headers headers) {
         outputEnded = true;
         answered = true;
-        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).addListener(written -> close(Http2Error.NO_ERROR));
+        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true))
+                .addListener(written -> close(Http2Error.NO_ERROR));
     }
 
     /** Resets this side's stream with {@code error} (unless it already ended) and closes its channel. */

@@ -127,7 +127,8 @@ class H2BridgeGrpcAnswersTest {
 
     @Test
     void anUpstreamCancelIsPassedOnAsItCame() throws Exception {
-        start(CallGate.ALLOW_ALL, (stream, head) -> stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)));
+        start(CallGate.ALLOW_ALL, (stream, head) ->
+                stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL)));
 
         assertThatThrownBy(() -> call("/pkg.Svc/Get", GRPC).close())
                 .isInstanceOfSatisfying(StreamResetException.class,
