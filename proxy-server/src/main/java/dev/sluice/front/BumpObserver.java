@@ -1,5 +1,8 @@
 package dev.sluice.front;
 
+import dev.sluice.config.Action;
+import dev.sluice.grpc.GrpcAnswer;
+import dev.sluice.grpc.GrpcCallRecord;
 import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
@@ -8,7 +11,8 @@ import dev.sluice.relay.HttpRelayObserver;
 
 /**
  * What a bumped connection reports: an access-log line and a request count per HTTP exchange inside it, bridged
- * HTTP/2 streams, and (as every tunnel) its bytes and its own connection line when it closes.
+ * HTTP/2 streams, and (as every tunnel) its bytes and its own connection line when it closes. A gRPC call a call
+ * rule denied is logged with action {@code deny} and that rule.
  */
 final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
     private final Authority target;
@@ -24,11 +28,20 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
     public void exchanged(HttpExchangeRecord record) {
         String authority = record.authority() == null ? target.toString() : record.authority();
         String path = record.path() == null ? "" : record.path();
+        GrpcCallRecord call = record.grpc();
+        boolean denied = call != null && call.rule() != null;
         services.accessLog().log(new AccessLogEntry(record.started(), exchange.clientText(), exchange.user(),
-                record.method(), "https://" + authority + path, decision.action().yamlName(), decision.rule(),
+                record.method(), "https://" + authority + path,
+                denied ? Action.DENY.yamlName() : decision.action().yamlName(), denied ? call.rule() : decision.rule(),
                 record.status(), record.bytesUp(), record.bytesDown(), record.durationNanos() / 1_000_000,
                 record.error(), record.protocol(), sni));
         services.metrics().httpRequest(record.protocol(), record.method(), record.status());
+        if (denied) {
+            services.metrics().grpcDenied(call.rule());
+        } else if (call != null && call.code() == GrpcAnswer.UNAVAILABLE && record.error() != null) {
+            // the origin's own UNAVAILABLE ends without an error; this one is Sluice's answer to a failed upstream
+            services.metrics().grpcUnavailable(record.error());
+        }
     }
 
     @Override

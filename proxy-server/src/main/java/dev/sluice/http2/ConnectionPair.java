@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * stream ends after a GOAWAY or when no stream was open for the idle timeout, and reports the end once.
  */
 final class ConnectionPair {
+    private static final String UPSTREAM_RESET = "upstream_reset";
+    /** How long the streams of a lost upstream connection may take to give the client their answers. */
+    private static final Duration ANSWER_GRACE = Duration.ofSeconds(10);
+
     private final Channel client;
     private final Channel upstream;
     private final HttpRelayObserver observer;
@@ -66,7 +71,7 @@ final class ConnectionPair {
         holdEarlyBytes(client);
         holdEarlyBytes(upstream);
         client.closeFuture().addListener(f -> connectionClosed("client_reset"));
-        upstream.closeFuture().addListener(f -> connectionClosed("upstream_reset"));
+        upstream.closeFuture().addListener(f -> upstreamClosed());
         Http2FrameCodec codec = H2Codecs.upstream();
         install(upstream, codec, new Http2MultiplexHandler(new NoPushedStreams()), true);
         upstreamStreams = new Http2StreamChannelBootstrap(upstream).option(ChannelOption.AUTO_READ, false);
@@ -189,12 +194,31 @@ final class ConnectionPair {
             return;
         }
         closing = true;
-        error = reason;
+        if (error == null) {
+            error = reason;
+        }
         if (idleClose != null) {
             idleClose.cancel(false);
         }
         client.close();
         upstream.close();
+    }
+
+    /**
+     * The upstream connection closed. With streams still open the client connection stays up until they end: each
+     * is answered first (a gRPC call gets its UNAVAILABLE status, see {@link StreamBridge}), the client hears GOAWAY
+     * and opens no more; both close when the last ends, or after {@link #ANSWER_GRACE} should a client not take
+     * its answers.
+     */
+    private void upstreamClosed() {
+        if (closing || streams == 0 || !clientInstalled) {
+            connectionClosed(UPSTREAM_RESET);
+            return;
+        }
+        error = UPSTREAM_RESET;
+        channelsClosed++;
+        goAway(true);
+        client.eventLoop().schedule(() -> closeBoth(null), ANSWER_GRACE.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void connectionClosed(String reason) {

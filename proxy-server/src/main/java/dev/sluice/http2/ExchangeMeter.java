@@ -1,5 +1,8 @@
 package dev.sluice.http2;
 
+import dev.sluice.grpc.GrpcAnswer;
+import dev.sluice.grpc.GrpcCallRecord;
+import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.observe.Metrics;
 import dev.sluice.relay.HttpExchangeRecord;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -15,6 +18,8 @@ final class ExchangeMeter {
     private int status;
     private long bytesUp;
     private long bytesDown;
+    private GrpcRequest call;
+    private GrpcAnswer answer;
 
     void request(Http2Headers head) {
         method = text(head.method());
@@ -42,9 +47,17 @@ final class ExchangeMeter {
         bytesDown += bytes;
     }
 
+    /** Sluice ended this gRPC call with a status of its own: a call rule denied it, or the upstream failed it. */
+    void answered(GrpcRequest call, GrpcAnswer answer) {
+        this.call = call;
+        this.answer = answer;
+    }
+
     HttpExchangeRecord record(String error) {
+        GrpcCallRecord grpc = answer == null ? null : new GrpcCallRecord(call.service(), call.method(), answer.code(),
+                answer.message(), null, null, 0, 0, 0, 0, answer.rule());
         return new HttpExchangeRecord(started, Metrics.PROTOCOL_H2, method, authority, path, status, bytesUp,
-                bytesDown, System.nanoTime() - startNanos, error, null);
+                bytesDown, System.nanoTime() - startNanos, error, grpc);
     }
 
     private static String text(CharSequence value) {

@@ -1,5 +1,9 @@
 package dev.sluice.http2;
 
+import dev.sluice.config.Action;
+import dev.sluice.grpc.GrpcAnswer;
+import dev.sluice.grpc.GrpcRequest;
+import dev.sluice.policy.Decision;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -10,6 +14,10 @@ import io.netty.util.concurrent.Future;
 /**
  * One client stream and the upstream stream opened for it: decides what happens to the pair when the request
  * arrives, when either side resets or dies, and reports the exchange once both stream channels are closed.
+ *
+ * <p>A gRPC call is answered by Sluice itself, with a gRPC status, when a call rule denies it
+ * ({@code PERMISSION_DENIED}, the origin never sees it) or when the upstream fails it before the client has the whole
+ * response ({@code UNAVAILABLE}, see {@link GrpcAnswer#forUpstreamReset}); other requests get RST_STREAM.
  */
 final class StreamBridge {
     /** RFC 9110 §15.5.20 421 Misdirected Request. */
@@ -26,6 +34,8 @@ final class StreamBridge {
     /** Stream channels open: the client's from the start, the upstream's once opened. */
     private int openLegs = 1;
     private String error;
+    /** The request as a gRPC call; null when it is not one. */
+    private GrpcRequest grpc;
 
     StreamBridge(ConnectionPair pair) {
         this.pair = pair;
@@ -68,6 +78,10 @@ final class StreamBridge {
             client.answer(misdirected);
             return;
         }
+        grpc = GrpcRequest.of(head.headers());
+        if (grpc != null && grpc.named() && denied()) {
+            return;
+        }
         if (!pair.acceptsStreams()) {
             refuse();
             return;
@@ -103,6 +117,38 @@ final class StreamBridge {
         });
     }
 
+    /** Asks the call rules about the call; a denied call is answered {@code PERMISSION_DENIED} here. */
+    private boolean denied() {
+        Decision decision = pair.settings().callGate().decide(grpc.service(), grpc.method());
+        if (decision.action() != Action.DENY) {
+            return false;
+        }
+        record("grpc_denied");
+        answerGrpc(GrpcAnswer.denied(decision.rule()));
+        return true;
+    }
+
+    /**
+     * Whether Sluice may still end the client's stream with a gRPC status of its own: the request is a gRPC call
+     * and the client has not had the whole response.
+     */
+    private boolean answersGrpc() {
+        return grpc != null && client.isOpen() && !client.outputEnded();
+    }
+
+    /** Ends the client's call with Sluice's status: trailers-only before any response head, else trailers. */
+    private void answerGrpc(GrpcAnswer answer) {
+        Http2Headers headers = client.headed() ? answer.trailers() : answer.trailersOnly();
+        meter.response(headers);
+        meter.answered(grpc, answer);
+        client.answer(headers);
+    }
+
+    /**
+     * The origin never got the stream (the pair is going away, or the upstream could not take it): RST_STREAM
+     * {@code REFUSED_STREAM}, for gRPC calls too; gRPC clients read it as UNAVAILABLE with nothing processed, and
+     * retry transparently (on a new connection after a GOAWAY), which a status of Sluice's would prevent.
+     */
     private void refuse() {
         record("refused_stream");
         client.abort(Http2Error.REFUSED_STREAM);
@@ -122,7 +168,15 @@ final class StreamBridge {
         } else {
             record(error == Http2Error.REFUSED_STREAM ? "refused_stream" : "upstream_reset");
         }
-        if (from.peer() != null) {
+        if (from.peer() == null) {
+            return;
+        }
+        GrpcAnswer answer = from.isClient ? null : GrpcAnswer.forUpstreamReset(error);
+        if (answer != null && answersGrpc()) {
+            answerGrpc(answer);
+        } else {
+            // A client's cancel or deadline reaches the origin as it was sent; an origin's reply to it finds the
+            // client stream gone.
             from.peer().abort(error);
         }
     }
@@ -138,7 +192,12 @@ final class StreamBridge {
                 leg.peer().abort(Http2Error.REFUSED_STREAM);
             } else {
                 record("upstream_closed");
-                leg.peer().abort(Http2Error.INTERNAL_ERROR);
+                if (answersGrpc()) {
+                    answerGrpc(GrpcAnswer.unavailable(leg.connectionOpen() ? "upstream stream failed"
+                            : "upstream connection closed"));
+                } else {
+                    leg.peer().abort(Http2Error.INTERNAL_ERROR);
+                }
             }
         }
         openLegs--;

@@ -39,6 +39,10 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
     private boolean inputEnded;
     /** END_STREAM was relayed to this side. */
     private boolean outputEnded;
+    /** A final (non-1xx) head was relayed to this side: anything Sluice adds to its stream must be trailers. */
+    private boolean headed;
+    /** Sluice answered this side itself; the stream closes once the answer is written. */
+    private boolean answered;
     /** The upstream said, in a GOAWAY, that it never processed this stream. */
     private boolean unprocessed;
 
@@ -77,6 +81,19 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
         return unprocessed;
     }
 
+    boolean outputEnded() {
+        return outputEnded;
+    }
+
+    boolean headed() {
+        return headed;
+    }
+
+    /** Whether this side's HTTP/2 connection is still up (a stream can close while it stays). */
+    boolean connectionOpen() {
+        return ctx.channel().parent().isActive();
+    }
+
     void readIfPeerWritable() {
         if (peer == null || !isOpen()) {
             return;
@@ -90,7 +107,10 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2HeadersFrame head) {
+        if (answered) {
+            // what a request still sends after Sluice's answer, until the stream closes
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof Http2HeadersFrame head) {
             inputEnded |= head.isEndStream();
             bridge.headers(this, head);
         } else if (msg instanceof Http2DataFrame data) {
@@ -104,6 +124,10 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
 
     /** Writes a copy of a HEADERS frame of this side to the peer, unflushed. */
     ChannelFuture relay(Http2HeadersFrame head) {
+        CharSequence status = head.headers().status();
+        if (status == null || status.length() == 0 || status.charAt(0) != '1') {
+            peer.headed = true;
+        }
         return writeToPeer(new DefaultHttp2HeadersFrame(head.headers(), head.isEndStream()));
     }
 
@@ -149,17 +173,26 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Answers this side's stream with a response of headers only, then closes it; a request still sending is told
-     * to stop with {@code NO_ERROR}, as RFC 9113 §8.1 allows once a response is complete.
+     * Ends this side's stream with one HEADERS frame of Sluice's (a response of headers only, or trailers after what
+     * was relayed), then closes it; a request still sending is told to stop with {@code NO_ERROR}, as RFC 9113 §8.1
+     * allows once a response is complete. The reset waits until the frame is written: sent at once it would
+     * overtake DATA still held by flow control, and the trailers behind it would be lost.
      */
-    void answer(Http2Headers response) {
+    void answer(Http2Headers headers) {
         outputEnded = true;
-        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(response, true));
-        abort(Http2Error.NO_ERROR);
+        answered = true;
+        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true))
+                .addListener(written -> close(Http2Error.NO_ERROR));
     }
 
     /** Resets this side's stream with {@code error} (unless it already ended) and closes its channel. */
     void abort(Http2Error error) {
+        if (!answered) {
+            close(error);
+        }
+    }
+
+    private void close(Http2Error error) {
         if (!isOpen()) {
             return;
         }

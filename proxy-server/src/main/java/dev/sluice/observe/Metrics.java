@@ -50,6 +50,9 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_leaf_cache_requests_total{result}} ({@code hit}, {@code miss}), {@code sluice_leaf_cache_size},
  *       {@code sluice_leaf_mint_seconds} histogram</li>
  *   <li>{@code sluice_h2_streams_active} gauge and {@code sluice_h2_streams_total}: bridged HTTP/2 streams</li>
+ *   <li>{@code sluice_grpc_denied_total{rule}}: gRPC calls a call rule denied (answered {@code PERMISSION_DENIED});
+ *       {@code sluice_grpc_unavailable_total{reason}}: gRPC calls Sluice answered {@code UNAVAILABLE} because the
+ *       upstream failed them ({@code upstream_reset}, {@code upstream_closed})</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
@@ -76,6 +79,8 @@ public final class Metrics implements AutoCloseable {
     public static final String LEAF_MINT = "sluice.leaf.mint";
     public static final String H2_STREAMS_ACTIVE = "sluice.h2.streams.active";
     public static final String H2_STREAMS = "sluice.h2.streams";
+    public static final String GRPC_DENIED = "sluice.grpc.denied";
+    public static final String GRPC_UNAVAILABLE = "sluice.grpc.unavailable";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
@@ -130,6 +135,8 @@ public final class Metrics implements AutoCloseable {
     private final Timer leafMint;
     private final AtomicLong h2StreamsActive = new AtomicLong();
     private final Counter h2Streams;
+    private final CounterFamily grpcDenied;
+    private final CounterFamily grpcUnavailable;
     private volatile LongSupplier[] leafCacheSources;
 
     /** One connection kind: its live count and its running total. */
@@ -174,6 +181,11 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder(H2_STREAMS_ACTIVE, h2StreamsActive, AtomicLong::get)
                 .description("HTTP/2 streams being bridged now").register(registry);
         h2Streams = Counter.builder(H2_STREAMS).description("HTTP/2 streams bridged").register(registry);
+        grpcDenied = new CounterFamily(registry, GRPC_DENIED, "gRPC calls denied by a call rule, by rule",
+                Tags.empty(), "rule", MAX_RULES);
+        grpcUnavailable = new CounterFamily(registry, GRPC_UNAVAILABLE,
+                "gRPC calls Sluice answered UNAVAILABLE because the upstream failed them, by reason", Tags.empty(),
+                "reason", MAX_REASONS);
         Gauge.builder(BUILD_INFO, () -> 1).description("Always 1; the version tag names the running build")
                 .tag("version", version()).register(registry);
         Gauge.builder(CONFIG_RULES, configRules, AtomicInteger::get)
@@ -299,6 +311,16 @@ public final class Metrics implements AutoCloseable {
 
     public void h2StreamClosed() {
         h2StreamsActive.decrementAndGet();
+    }
+
+    /** A call rule denied a gRPC call; Sluice answered it {@code PERMISSION_DENIED}. */
+    public void grpcDenied(String rule) {
+        grpcDenied.counter(rule).increment();
+    }
+
+    /** Sluice answered a gRPC call {@code UNAVAILABLE}; {@code reason} is the exchange's error. */
+    public void grpcUnavailable(String reason) {
+        grpcUnavailable.counter(reason).increment();
     }
 
     /** Called by the access log when its queue is full and a line is lost. */

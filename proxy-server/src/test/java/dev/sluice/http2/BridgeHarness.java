@@ -34,27 +34,34 @@ final class BridgeHarness implements AutoCloseable {
 
     private final OkHttpClients okHttpClients = new OkHttpClients();
     private final Duration idleTimeout;
+    private final CallGate callGate;
     private final SslContext clientTls;
     private final SslContext upstreamTls;
     private final LoopbackPairServer server;
 
-    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls) throws Exception {
+    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls, CallGate callGate) throws Exception {
         this.idleTimeout = idleTimeout;
+        this.callGate = callGate;
         this.clientTls = tls ? clientTls() : null;
         this.upstreamTls = tls ? upstreamTls() : null;
         server = new LoopbackPairServer(originPort, tls ? this::handshakeBoth : this::bridge);
     }
 
     static BridgeHarness cleartext(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, false);
+        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL);
     }
 
     static BridgeHarness cleartext(int originPort, Duration idleTimeout) throws Exception {
-        return new BridgeHarness(originPort, idleTimeout, false);
+        return new BridgeHarness(originPort, idleTimeout, false, CallGate.ALLOW_ALL);
+    }
+
+    /** Cleartext, with gRPC calls decided by {@code callGate}. */
+    static BridgeHarness cleartext(int originPort, CallGate callGate) throws Exception {
+        return new BridgeHarness(originPort, PATIENCE, false, callGate);
     }
 
     static BridgeHarness tls(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, true);
+        return new BridgeHarness(originPort, PATIENCE, true, CallGate.ALLOW_ALL);
     }
 
     int port() {
@@ -100,10 +107,11 @@ final class BridgeHarness implements AutoCloseable {
         RecordingHttpObserver observer = new RecordingHttpObserver();
         observers.add(observer);
         // Every client of the harness connects to it by address, with or without TLS.
-        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", CallGate.ALLOW_ALL, true), observer);
+        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", callGate, true), observer);
     }
 
-    private static SslContext clientTls() throws SSLException {
+    /** A TLS server context presenting the test PKI's origin certificate, ALPN h2 only. */
+    static SslContext clientTls() throws SSLException {
         TestPki pki = TestPki.get();
         return SslContextBuilder.forServer(pki.server().keyPair().getPrivate(), pki.server().certificate())
                 .sslProvider(SslProvider.JDK).applicationProtocolConfig(h2Only()).build();

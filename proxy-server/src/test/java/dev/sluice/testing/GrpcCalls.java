@@ -168,7 +168,7 @@ public final class GrpcCalls {
     }
 
     /** A streaming call's replies, and how it ended. */
-    private static final class Replies implements StreamObserver<byte[]> {
+    public static final class Replies implements StreamObserver<byte[]> {
         private final BlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final CountDownLatch ended = new CountDownLatch(1);
@@ -189,15 +189,28 @@ public final class GrpcCalls {
             ended.countDown();
         }
 
-        byte[] next() throws InterruptedException {
+        /** The next reply, waiting for it. */
+        public byte[] next() throws InterruptedException {
             byte[] reply = replies.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(reply).as("a reply within " + PATIENCE).isNotNull();
             return reply;
         }
 
-        void awaitCompleted() throws InterruptedException {
+        public void awaitCompleted() throws InterruptedException {
             assertThat(ended.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("call ended").isTrue();
             assertThat(failure.get()).as("call failure").isNull();
+        }
+
+        /** Waits for the call to fail, and says how. */
+        public Status awaitFailure() throws InterruptedException {
+            assertThat(ended.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("call ended").isTrue();
+            assertThat(failure.get()).as("call failure").isNotNull();
+            return Status.fromThrowable(failure.get());
+        }
+
+        /** Replies that arrived and were not taken by {@link #next}. */
+        public int waiting() {
+            return replies.size();
         }
     }
 }

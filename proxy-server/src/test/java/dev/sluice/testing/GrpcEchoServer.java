@@ -4,6 +4,10 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -20,8 +24,11 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A grpc-java TLS server on 127.0.0.1 with hand-written byte-array methods (no protoc): {@link #ECHO} (unary),
@@ -29,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * each message echoed), {@link #TALLY} (client streaming: answers how many messages came), {@link #HANG} (never
  * answers; the server notes when the call is cancelled) and {@link #FAIL} (answers the status named by the request's
  * UTF-8 text, described as {@link #FAIL_DESCRIPTION}, with {@link #DETAIL} and {@link #DETAIL_BIN} in its trailers).
+ * It counts the calls that reach it ({@link #calls}).
  */
 public final class GrpcEchoServer implements AutoCloseable {
     public static final String SERVICE = "sluice.test.Echo";
@@ -50,11 +58,13 @@ public final class GrpcEchoServer implements AutoCloseable {
     private final Server server;
     private final Semaphore hangs;
     private final Semaphore cancellations;
+    private final CallCounter calls;
 
-    private GrpcEchoServer(Server server, Semaphore hangs, Semaphore cancellations) {
+    private GrpcEchoServer(Server server, Semaphore hangs, Semaphore cancellations, CallCounter calls) {
         this.server = server;
         this.hangs = hangs;
         this.cancellations = cancellations;
+        this.calls = calls;
     }
 
     public static GrpcEchoServer start() {
@@ -77,9 +87,11 @@ public final class GrpcEchoServer implements AutoCloseable {
     private static GrpcEchoServer start(NettyServerBuilder builder) {
         Semaphore hangs = new Semaphore(0);
         Semaphore cancellations = new Semaphore(0);
+        CallCounter calls = new CallCounter();
         try {
             return new GrpcEchoServer(builder.maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                    .addService(service(hangs, cancellations)).build().start(), hangs, cancellations);
+                    .addService(ServerInterceptors.intercept(service(hangs, cancellations), calls)).build().start(),
+                    hangs, cancellations, calls);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,6 +109,11 @@ public final class GrpcEchoServer implements AutoCloseable {
     /** Waits until the server has seen one more call cancelled (by the client, a deadline, or a reset). */
     public boolean awaitCancellation(Duration patience) throws InterruptedException {
         return cancellations.tryAcquire(patience.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Calls of {@code method} that reached the server so far. */
+    public int calls(MethodDescriptor<?, ?> method) {
+        return calls.of(method.getFullMethodName());
     }
 
     public static byte[] intMessage(int value) {
@@ -195,6 +212,24 @@ public final class GrpcEchoServer implements AutoCloseable {
                 .setRequestMarshaller(BytesMarshaller.INSTANCE)
                 .setResponseMarshaller(BytesMarshaller.INSTANCE)
                 .build();
+    }
+
+    /** Counts the calls that reach the server, by full method name. */
+    private static final class CallCounter implements ServerInterceptor {
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+        int of(String fullMethodName) {
+            AtomicInteger count = counts.get(fullMethodName);
+            return count == null ? 0 : count.get();
+        }
+
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                           ServerCallHandler<Q, R> next) {
+            counts.computeIfAbsent(call.getMethodDescriptor().getFullMethodName(), name -> new AtomicInteger())
+                    .incrementAndGet();
+            return next.startCall(call, headers);
+        }
     }
 
     /** Messages are the raw bytes; gRPC's framing is all the tests need. */
