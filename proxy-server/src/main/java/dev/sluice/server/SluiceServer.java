@@ -75,7 +75,7 @@ public final class SluiceServer implements AutoCloseable {
         SluiceServer server = new SluiceServer(group, metrics, connector);
         try {
             if (ca != null) {
-                server.bump = BumpContexts.create(config.tls(), ca, metrics);
+                server.bump = BumpContexts.create(config.tls(), config.passthrough(), ca, metrics);
             }
             FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
                     connector, metrics, accessLog, config.timeouts(), config.limits(), server.bump, config.grpc());
