@@ -93,7 +93,7 @@ public final class SluiceServer implements AutoCloseable {
                     .sync()
                     .channel();
             server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready,
-                    ca == null ? null : ca.certificatePem());
+                    ca == null ? null : ca.certificatePem(), server.bump == null ? null : server.bump.passthrough());
             server.ready = true;
             return server;
         } catch (Throwable e) {
