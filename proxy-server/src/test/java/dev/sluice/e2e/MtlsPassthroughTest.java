@@ -8,18 +8,14 @@ import dev.sluice.testing.GrpcCalls;
 import dev.sluice.testing.GrpcChannels;
 import dev.sluice.testing.GrpcEchoServer;
 import dev.sluice.testing.PassthroughAdmin;
-import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestPki;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import okhttp3.tls.HeldCertificate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,34 +26,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * client's own ClientHello to the origin, whose certificate the client then sees and whose request for a certificate
  * the client itself answers; later connections are spliced at once. The client trusts the origin's CA and Sluice's.
  */
-class MtlsPassthroughTest {
+class MtlsPassthroughTest extends GrpcOriginBehindBumpRule {
     private static final HeldCertificate CLIENT = new HeldCertificate.Builder().commonName("grpc client")
             .signedBy(TestPki.get().ca()).build();
     private static final String CLIENT_CERTIFICATE_ASKED = "upstream_client_certificate";
 
-    private GrpcEchoServer origin;
-    private SluiceFixture sluice;
-
-    @BeforeEach
-    void startOrigin() {
-        origin = GrpcEchoServer.startRequiringClientCertificates(TestPki.get().caCertificate());
-    }
-
-    @AfterEach
-    void stop() {
-        if (sluice != null) {
-            sluice.close();
-        }
-        origin.close();
+    @Override
+    GrpcEchoServer startOrigin() {
+        return GrpcEchoServer.startRequiringClientCertificates(TestPki.get().caCertificate());
     }
 
     @ParameterizedTest(name = "tls.provider: {0}")
     @ValueSource(strings = {"auto", "jdk"})
     void theFirstConnectionIsSplicedWhenTheOriginAsksAndLaterOnesAtOnce(String provider) throws Exception {
-        sluice = bumpingSluice("provider: " + provider, "");
+        startSluice("provider: " + provider, "", "");
 
         for (int i = 0; i < 3; i++) {
-            assertThat(callSeeingPeer()).as("connection %d sees the origin's own certificate", i)
+            assertThat(callSeeingPeer(channel())).as("connection %d sees the origin's own certificate", i)
                     .isEqualTo(TestPki.get().server().certificate());
         }
 
@@ -69,7 +54,7 @@ class MtlsPassthroughTest {
         assertThat(sluice.metrics().value("sluice_passthrough_entries", "reason", "mtls")).isEqualTo(1);
         AccessLogLine line = sluice.awaitAccessLog(l -> "mtls".equals(l.text("passthrough")));
         assertThat(line.text("action")).isEqualTo("splice");
-        assertThat(line.text("rule")).isEqualTo("bump-origin");
+        assertThat(line.text("rule")).isEqualTo(RULE);
         assertThat(line.text("target")).isEqualTo(TestPki.ORIGIN_HOST + ":" + origin.port());
         assertThat(PassthroughAdmin.list(sluice.adminAddress())).singleElement().satisfies(entry -> assertThat(entry)
                 .containsEntry("kind", "mtls")
@@ -83,14 +68,14 @@ class MtlsPassthroughTest {
 
     @Test
     void forgettingTheOriginMakesTheNextConnectionTryTheBumpAgain() throws Exception {
-        sluice = bumpingSluice("", "");
-        callSeeingPeer();
+        startSluice("", "", "");
+        callSeeingPeer(channel());
 
         List<Map<String, Object>> removed = PassthroughAdmin.clear(sluice.adminAddress(), TestPki.ORIGIN_HOST);
 
         assertThat(removed).singleElement().satisfies(entry -> assertThat(entry).containsEntry("kind", "mtls"));
         assertThat(PassthroughAdmin.list(sluice.adminAddress())).isEmpty();
-        assertThat(callSeeingPeer()).isEqualTo(TestPki.get().server().certificate());
+        assertThat(callSeeingPeer(channel())).isEqualTo(TestPki.get().server().certificate());
         assertThat(sluice.metrics().value("sluice_bump_handshakes_total", "outcome", "failed", "reason",
                 CLIENT_CERTIFICATE_ASKED)).as("asked again, learned again").isEqualTo(2);
         assertThat(sluice.metrics().value("sluice_passthrough_learned_total", "reason", "mtls")).isEqualTo(2);
@@ -100,7 +85,7 @@ class MtlsPassthroughTest {
     @ValueSource(strings = {"autoPassthrough: false", "passthrough: {mtls: {enabled: false}}"})
     void withoutAutomaticPassthroughTheCallFailsAndNothingIsLearned(String switchedOff) throws Exception {
         boolean onTheRule = switchedOff.startsWith("autoPassthrough");
-        sluice = bumpingSluice("", onTheRule ? switchedOff : "", onTheRule ? "" : switchedOff);
+        startSluice("", onTheRule ? switchedOff : "", onTheRule ? "" : switchedOff);
 
         ManagedChannel channel = channel();
         try {
@@ -117,16 +102,6 @@ class MtlsPassthroughTest {
         assertThat(sluice.metrics().value("sluice_passthrough_spliced_total", "reason", "mtls")).isZero();
     }
 
-    /** One connection: a new channel, one echo, closed. */
-    private X509Certificate callSeeingPeer() throws Exception {
-        ManagedChannel channel = channel();
-        try {
-            return GrpcCalls.echoShowsPeer(channel);
-        } finally {
-            GrpcChannels.close(channel);
-        }
-    }
-
     /** The client has its own certificate and trusts the origin's CA and Sluice's. */
     private ManagedChannel channel() throws Exception {
         return GrpcChannels.builder(sluice.proxyAddress(), origin.port())
@@ -135,20 +110,5 @@ class MtlsPassthroughTest {
                         .trustManager(TestPki.get().caCertificate(), sluice.ca().certificate())
                         .build())
                 .build();
-    }
-
-    private static SluiceFixture bumpingSluice(String tlsLine, String ruleLine) {
-        return bumpingSluice(tlsLine, ruleLine, "");
-    }
-
-    private static SluiceFixture bumpingSluice(String tlsLine, String ruleLine, String topLevel) {
-        return SluiceFixture.builder().tls(tlsLine).yaml("""
-                rules:
-                  - name: bump-origin
-                    match: {host: origin.test}
-                    action: bump
-                    %s
-                %s
-                """.formatted(ruleLine, topLevel)).start();
     }
 }

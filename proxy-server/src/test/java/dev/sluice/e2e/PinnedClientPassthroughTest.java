@@ -9,7 +9,6 @@ import dev.sluice.testing.GrpcChannels;
 import dev.sluice.testing.GrpcEchoServer;
 import dev.sluice.testing.PassthroughAdmin;
 import dev.sluice.testing.RawProxyConnection;
-import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import dev.sluice.testing.TestPki;
 import io.grpc.ManagedChannel;
@@ -20,7 +19,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
@@ -32,8 +30,6 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,40 +40,29 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code passthrough.pinned.threshold} times, its connections to that name are spliced and work; other networks are
  * still bumped. Clients bind their own loopback source address, so the client network is known.
  */
-class PinnedClientPassthroughTest {
+class PinnedClientPassthroughTest extends GrpcOriginBehindBumpRule {
     private static final String HOME = "127.0.0.1";
     private static final String ELSEWHERE = "127.0.0.2";
     private static final String THRESHOLD_ONE = "passthrough: {pinned: {threshold: 1, ipv4Prefix: 32}}";
 
-    private GrpcEchoServer origin;
-    private SluiceFixture sluice;
-
-    @BeforeEach
-    void startOrigin() {
-        origin = GrpcEchoServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (sluice != null) {
-            sluice.close();
-        }
-        origin.close();
+    @Override
+    GrpcEchoServer startOrigin() {
+        return GrpcEchoServer.start();
     }
 
     @ParameterizedTest(name = "tls.provider: {0}")
     @ValueSource(strings = {"auto", "jdk"})
     void withThresholdOneTheFirstConnectionFailsAndTheNextIsSplicedAndWorks(String provider) throws Exception {
-        sluice = bumpingSluice("provider: " + provider, "", THRESHOLD_ONE);
+        startSluice("provider: " + provider, "", THRESHOLD_ONE);
 
         refusedFrom(HOME, 1);
 
-        assertThat(callSeeingPeer(HOME)).isEqualTo(TestPki.get().server().certificate());
+        assertThat(callSeeingPeer(channelFrom(HOME))).isEqualTo(TestPki.get().server().certificate());
         assertThat(sluice.metrics().value("sluice_passthrough_learned_total", "reason", "pinned")).isEqualTo(1);
         assertThat(sluice.metrics().value("sluice_passthrough_spliced_total", "reason", "pinned")).isEqualTo(1);
         AccessLogLine line = sluice.awaitAccessLog(l -> "pinned".equals(l.text("passthrough")));
         assertThat(line.text("action")).isEqualTo("splice");
-        assertThat(line.text("rule")).isEqualTo("bump-origin");
+        assertThat(line.text("rule")).isEqualTo(RULE);
         assertThat(line.text("client")).startsWith(HOME + ":");
         assertThat(PassthroughAdmin.list(sluice.adminAddress())).singleElement().satisfies(entry -> assertThat(entry)
                 .containsEntry("kind", "pinned")
@@ -91,32 +76,32 @@ class PinnedClientPassthroughTest {
     @ParameterizedTest(name = "tls.provider: {0}")
     @ValueSource(strings = {"auto", "jdk"})
     void byDefaultItTakesTwoRefusals(String provider) throws Exception {
-        sluice = bumpingSluice("provider: " + provider, "", "");
+        startSluice("provider: " + provider, "", "");
 
         refusedFrom(HOME, 1);
         assertThat(PassthroughAdmin.list(sluice.adminAddress())).singleElement()
                 .satisfies(entry -> assertThat(entry).containsEntry("count", 1L).containsEntry("splicing", false));
         refusedFrom(HOME, 2);
 
-        assertThat(callSeeingPeer(HOME)).isEqualTo(TestPki.get().server().certificate());
+        assertThat(callSeeingPeer(channelFrom(HOME))).isEqualTo(TestPki.get().server().certificate());
     }
 
     @Test
     void anotherClientNetworkIsStillBumped() throws Exception {
-        sluice = bumpingSluice("", "", THRESHOLD_ONE);
+        startSluice("", "", THRESHOLD_ONE);
         refusedFrom(HOME, 1);
 
         refusedFrom(ELSEWHERE, 2);
 
         assertThat(sluice.accessLog()).anySatisfy(l -> assertThat(l.text("client")).startsWith(ELSEWHERE + ":"));
-        assertThat(callSeeingPeer(HOME)).isEqualTo(TestPki.get().server().certificate());
-        assertThat(callSeeingPeer(ELSEWHERE)).as("learned by its own refusal").isEqualTo(
+        assertThat(callSeeingPeer(channelFrom(HOME))).isEqualTo(TestPki.get().server().certificate());
+        assertThat(callSeeingPeer(channelFrom(ELSEWHERE))).as("learned by its own refusal").isEqualTo(
                 TestPki.get().server().certificate());
     }
 
     @Test
     void aRuleWithAutoPassthroughFalseNeverLearns() throws Exception {
-        sluice = bumpingSluice("", "autoPassthrough: false", THRESHOLD_ONE);
+        startSluice("", "autoPassthrough: false", THRESHOLD_ONE);
 
         refusedFrom(HOME, 1);
         refusedFrom(HOME, 2);
@@ -127,7 +112,7 @@ class PinnedClientPassthroughTest {
 
     @Test
     void withPinnedPassthroughDisabledNothingIsLearned() throws Exception {
-        sluice = bumpingSluice("", "", "passthrough: {pinned: {enabled: false, threshold: 1}}");
+        startSluice("", "", "passthrough: {pinned: {enabled: false, threshold: 1}}");
 
         refusedFrom(HOME, 1);
         refusedFrom(HOME, 2);
@@ -137,19 +122,19 @@ class PinnedClientPassthroughTest {
 
     @Test
     void forgettingTheClientMakesItsNextConnectionBumpAgain() throws Exception {
-        sluice = bumpingSluice("", "", THRESHOLD_ONE);
+        startSluice("", "", THRESHOLD_ONE);
         refusedFrom(HOME, 1);
 
         assertThat(PassthroughAdmin.clear(sluice.adminAddress(), TestPki.ORIGIN_HOST)).singleElement()
                 .satisfies(entry -> assertThat(entry).containsEntry("kind", "pinned"));
 
         refusedFrom(HOME, 2);
-        assertThat(callSeeingPeer(HOME)).isEqualTo(TestPki.get().server().certificate());
+        assertThat(callSeeingPeer(channelFrom(HOME))).isEqualTo(TestPki.get().server().certificate());
     }
 
     @Test
     void aJdkClientThatRefusesTheLeafIsLearnedToo() throws Exception {
-        sluice = bumpingSluice("", "", THRESHOLD_ONE);
+        startSluice("", "", THRESHOLD_ONE);
         HandshakeCertificates originCaOnly = TestPki.get().clientCertificates();
         OkHttpClient client = sluice.track(sluice.okHttpBuilder()
                 .sslSocketFactory(originCaOnly.sslSocketFactory(), originCaOnly.trustManager()).build());
@@ -171,7 +156,7 @@ class PinnedClientPassthroughTest {
 
     @Test
     void aClientThatClosesRightAfterTheServerHelloCounts() throws Exception {
-        sluice = bumpingSluice("", "", THRESHOLD_ONE);
+        startSluice("", "", THRESHOLD_ONE);
 
         try (RawProxyConnection raw = connectAndSendClientHello()) {
             assertThat(raw.in().read()).as("the first byte of Sluice's ServerHello flight").isGreaterThanOrEqualTo(0);
@@ -184,7 +169,7 @@ class PinnedClientPassthroughTest {
 
     @Test
     void aClientThatLetsTheHandshakeTimeOutDoesNotCount() throws Exception {
-        sluice = bumpingSluice("", "", THRESHOLD_ONE + "\ntimeouts: {tlsHandshake: 1s}");
+        startSluice("", "", THRESHOLD_ONE + "\ntimeouts: {tlsHandshake: 1s}");
 
         try (RawProxyConnection raw = connectAndSendClientHello()) {
             while (raw.in().read() >= 0) {
@@ -212,15 +197,6 @@ class PinnedClientPassthroughTest {
 
     private void awaitRefusals(String reason, int atLeast) {
         sluice.awaitMetric(atLeast, "sluice_bump_handshakes_total", "outcome", "failed", "reason", reason);
-    }
-
-    private X509Certificate callSeeingPeer(String source) throws Exception {
-        ManagedChannel channel = channelFrom(source);
-        try {
-            return GrpcCalls.echoShowsPeer(channel);
-        } finally {
-            GrpcChannels.close(channel);
-        }
     }
 
     /** A grpc-java channel from {@code source} that trusts the origin's CA only. */
@@ -256,16 +232,5 @@ class PinnedClientPassthroughTest {
         engine.wrap(ByteBuffer.allocate(0), out);
         out.flip();
         return Arrays.copyOf(out.array(), out.limit());
-    }
-
-    private static SluiceFixture bumpingSluice(String tlsLine, String ruleLine, String topLevel) {
-        return SluiceFixture.builder().tls(tlsLine).yaml("""
-                rules:
-                  - name: bump-origin
-                    match: {host: origin.test}
-                    action: bump
-                    %s
-                %s
-                """.formatted(ruleLine, topLevel)).start();
     }
 }
