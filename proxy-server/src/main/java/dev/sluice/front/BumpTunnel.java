@@ -8,6 +8,8 @@ import dev.sluice.grpc.CallGate;
 import dev.sluice.http2.BridgeSettings;
 import dev.sluice.http2.H2Bridge;
 import dev.sluice.observe.Metrics;
+import dev.sluice.passthrough.PassthroughReason;
+import dev.sluice.passthrough.PassthroughRegistry;
 import dev.sluice.policy.ConnectionFacts;
 import dev.sluice.policy.Decision;
 import dev.sluice.policy.TlsFacts;
@@ -15,6 +17,7 @@ import dev.sluice.relay.TcpRelay;
 import dev.sluice.tls.BumpContexts;
 import dev.sluice.tls.ClientHello;
 import dev.sluice.tls.HandshakeWatch;
+import dev.sluice.tls.LeafRefusal;
 import dev.sluice.tls.TlsAlert;
 import dev.sluice.tls.UpstreamTlsFailure;
 import dev.sluice.upstream.UpstreamFailure;
@@ -47,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * that choice, lent this bump's leaf for the handshake); then both legs go to the relay for that protocol. An
  * origin that fails verification gets no leaf: the client gets an alert ({@link UpstreamTlsFailure}). Everything from the CONNECT {@code 200} to both handshakes done is bounded by
  * {@code timeouts.tlsHandshake}. Client reads stay held throughout. Runs on the client's event loop.
+ *
+ * <p>Automatic passthrough, unless the rule says {@code autoPassthrough: false}: an origin that asks for a client
+ * certificate ends the upstream handshake there; that attempt is abandoned and the held ClientHello goes to a fresh
+ * upstream connection in a splice ({@link FlightSplice}), and the origin is remembered. A client that refuses the
+ * minted leaf (an alert about it, or a close after Sluice's ServerHello flight) is counted against its network and
+ * server name ({@link PassthroughRegistry}).
  */
 final class BumpTunnel {
     private static final Logger log = LoggerFactory.getLogger(BumpTunnel.class);
@@ -62,6 +71,9 @@ final class BumpTunnel {
     private final long answeredNanos;
     /** The SNI, or the CONNECT host when the client sent none: what the origin must be and the leaf will name. */
     private final String host;
+    private final PassthroughRegistry passthrough;
+    /** Whether an origin asking for a client certificate turns this bump into a splice. */
+    private final boolean mtlsPassthrough;
     private ByteBuf flight;
     private ScheduledFuture<?> timer;
     private SslHandler upstreamTls;
@@ -70,6 +82,7 @@ final class BumpTunnel {
     private SslHandler clientTls;
     private HandshakeWatch clientWatch;
     private String alpn;
+    private boolean clientHandshaken;
     /** Failed, or handed over to a relay: nothing more happens here. */
     private boolean over;
     /** Removed at hand-over, so the connection does not keep this setup state alive. */
@@ -86,6 +99,8 @@ final class BumpTunnel {
         this.hello = hello;
         this.answeredNanos = answeredNanos;
         this.host = hello.serverName() != null ? hello.serverName() : target.host();
+        this.passthrough = contexts.passthrough();
+        this.mtlsPassthrough = decision.autoPassthrough() && passthrough.mtlsEnabled();
     }
 
     /** @param flight the client's first flight, its ClientHello; owned here from now on */
@@ -97,7 +112,7 @@ final class BumpTunnel {
         client.closeFuture().addListener(clientClosed);
         try {
             upstreamTls = contexts.upstream().newHandler(client.alloc(), host, target.port(), hello.alpnProtocols(),
-                    decision.verifyUpstream());
+                    decision.verifyUpstream(), mtlsPassthrough);
         } catch (RuntimeException e) {
             log.info("bump {} ({}): {}", target, host, e.getMessage());
             fail(UpstreamTlsFailure.HANDSHAKE.reason(), UpstreamTlsFailure.HANDSHAKE.alert());
@@ -137,6 +152,10 @@ final class BumpTunnel {
         }
         if (failure != null) {
             UpstreamTlsFailure why = UpstreamTlsFailure.classify(failure);
+            if (why == UpstreamTlsFailure.CLIENT_CERTIFICATE && mtlsPassthrough) {
+                spliceForClientCertificate();
+                return;
+            }
             log.info("bump {} ({}): upstream TLS refused, {}: {}", target, host, why.reason(), deepestMessage(failure));
             fail(why.reason(), why.alert());
             return;
@@ -182,7 +201,7 @@ final class BumpTunnel {
             fail("leaf_unavailable", TlsAlert.INTERNAL_ERROR);
             return;
         }
-        clientWatch = new HandshakeWatch(this::clientHandshaken, () -> fail("client_closed", NO_ALERT));
+        clientWatch = new HandshakeWatch(this::clientHandshaken, this::clientClosedAfterServerHello);
         client.pipeline().addLast("tls", clientTls).addLast("bump", clientWatch);
         ByteBuf replay = flight;
         flight = null;
@@ -196,11 +215,51 @@ final class BumpTunnel {
         if (failure != null) {
             // Typically a client that does not trust Sluice's CA; it has said so with an alert.
             log.debug("bump {} ({}): client TLS handshake failed: {}", target, host, deepestMessage(failure));
-            fail("client_handshake", NO_ALERT);
+            LeafRefusal refusal = LeafRefusal.of(failure);
+            if (refusal != null) {
+                refused(refusal);
+            }
+            fail(refusal == LeafRefusal.CLOSED ? "client_closed" : "client_handshake", NO_ALERT);
             return;
         }
+        clientHandshaken = true;
         // Not inside the SslHandler's event: let it finish its read before the pipelines change hands.
         onLoop(this::handOver);
+    }
+
+    /**
+     * The client closed (or half-closed) without an alert once Sluice's ServerHello flight was out: a refusal, unless
+     * its handshake had completed. A full close usually arrives first, as a handshake failure.
+     */
+    private void clientClosedAfterServerHello() {
+        if (!over && !clientHandshaken) {
+            refused(LeafRefusal.CLOSED);
+        }
+        fail("client_closed", NO_ALERT);
+    }
+
+    private void refused(LeafRefusal refusal) {
+        if (!over && decision.autoPassthrough()) {
+            passthrough.clientRefusedLeaf(exchange.clientAddress(), host, refusal.label());
+        }
+    }
+
+    /**
+     * The origin asked for a client certificate: this upstream attempt is dropped before any leaf is minted, the
+     * origin remembered, and the ClientHello the client sent goes to a fresh upstream connection, so the client's
+     * own certificate authenticates end to end.
+     */
+    private void spliceForClientCertificate() {
+        over = true;
+        timer.cancel(false);
+        client.closeFuture().removeListener(clientClosed);
+        upstream.close();
+        services.metrics().bumpFailed(UpstreamTlsFailure.CLIENT_CERTIFICATE.reason());
+        passthrough.originAskedForCertificate(target.host(), target.port());
+        ByteBuf replay = flight;
+        flight = null;
+        FlightSplice.passThrough(services, client, exchange, target, decision, hello.serverName(), replay,
+                PassthroughReason.MTLS);
     }
 
     private void handOver() {

@@ -41,12 +41,18 @@ public record FrontServices(Policy policy, ProxyAuthenticator authenticator, Ups
     /** As above, for a peeked CONNECT: with the negotiated protocol (bumps) and the ClientHello's SNI. */
     void finish(Exchange exchange, int status, Decision decision, String error, long bytesUp, long bytesDown,
                 String protocol, String sni) {
+        finish(exchange, status, decision, error, bytesUp, bytesDown, protocol, sni, null);
+    }
+
+    /** As above, for a bump that automatic passthrough spliced: {@code passthrough} says why ({@code mtls}, ...). */
+    void finish(Exchange exchange, int status, Decision decision, String error, long bytesUp, long bytesDown,
+                String protocol, String sni, String passthrough) {
         if (error != null) {
             metrics.error(error);
         }
         accessLog.log(new AccessLogEntry(exchange.started(), exchange.clientText(), exchange.user(),
                 exchange.method(), exchange.target(), decision == null ? null : decision.action().yamlName(),
                 decision == null ? null : decision.rule(), status, bytesUp, bytesDown, exchange.elapsedMillis(),
-                error, protocol, sni));
+                error, protocol, sni, passthrough));
     }
 }

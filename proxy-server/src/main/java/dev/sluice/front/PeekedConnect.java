@@ -1,21 +1,18 @@
 package dev.sluice.front;
 
 import dev.sluice.config.Action;
-import dev.sluice.observe.Metrics;
+import dev.sluice.passthrough.PassthroughReason;
 import dev.sluice.policy.ConnectionFacts;
 import dev.sluice.policy.Decision;
 import dev.sluice.policy.TlsFacts;
-import dev.sluice.relay.TcpRelay;
 import dev.sluice.tls.ClientHello;
 import dev.sluice.tls.ClientHelloPeek;
 import dev.sluice.tls.ClientHelloResult;
 import dev.sluice.tls.TlsAlert;
-import dev.sluice.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * A CONNECT whose decision needs the client's ClientHello (a bump, or a rule matching {@code sni}/{@code alpn}):
  * answers {@code 200} at once, reads the first flight with {@link ClientHelloPeek} (reads held), asks
  * {@link dev.sluice.policy.Policy#decideTls} for the final decision and acts on it: deny with an
- * {@code access_denied} alert, splice by replaying the flight to a fresh upstream connection, or hand over to
- * {@link BumpTunnel}. {@code timeouts.tlsHandshake} bounds the wait for the ClientHello.
+ * {@code access_denied} alert, splice by replaying the flight to a fresh upstream connection ({@link FlightSplice}),
+ * or bump with {@link BumpTunnel} unless automatic passthrough remembers that this bump would break. {@code timeouts.tlsHandshake} bounds the wait for the ClientHello.
  */
 final class PeekedConnect {
     private static final Logger log = LoggerFactory.getLogger(PeekedConnect.class);
@@ -105,15 +102,32 @@ final class PeekedConnect {
         String sni = hello == null ? null : hello.serverName();
         switch (decision.action()) {
             case DENY -> deny(decision, sni, flight);
-            case SPLICE -> splice(decision, hello != null, sni, flight);
+            case SPLICE -> FlightSplice.start(services, client, exchange, target, decision, hello != null, sni, flight);
             case BUMP -> {
                 if (hello == null) {
                     refuseBump(decision, result, flight);
-                } else {
+                } else if (!passedThrough(decision, sni, flight)) {
                     new BumpTunnel(services, client, exchange, target, decision, hello, answeredNanos).start(flight);
                 }
             }
         }
+    }
+
+    /**
+     * A bump that automatic passthrough remembers would break (an mTLS origin, a client network refusing Sluice's
+     * leaves for this name) is spliced at once: no upstream TLS is tried, no leaf minted.
+     */
+    private boolean passedThrough(Decision bump, String sni, ByteBuf flight) {
+        if (!bump.autoPassthrough()) {
+            return false;
+        }
+        PassthroughReason reason = services.bump().passthrough().remembered(exchange.clientAddress(), target.host(),
+                target.port(), sni != null ? sni : target.host());
+        if (reason == null) {
+            return false;
+        }
+        FlightSplice.passThrough(services, client, exchange, target, bump, sni, flight, reason);
+        return true;
     }
 
     private void deny(Decision decision, String sni, ByteBuf flight) {
@@ -137,40 +151,5 @@ final class PeekedConnect {
         services.metrics().bumpFailed(reason);
         client.close();
         services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, reason, 0, 0);
-    }
-
-    private void splice(Decision decision, boolean tls, String sni, ByteBuf flight) {
-        Future<Channel> connect = services.connector()
-                .connect(client.eventLoop(), target.host(), target.port(), decision, ConnectTunnel.NOTHING_YET);
-        connect.addListener(done -> {
-            if (!connect.isSuccess()) {
-                flight.release();
-                spliceFailed(decision, tls, sni, connect.cause());
-                return;
-            }
-            Channel upstream = connect.getNow();
-            if (!client.isActive()) {
-                flight.release();
-                upstream.close();
-                services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, "client_closed", 0, 0, null, sni);
-                return;
-            }
-            services.metrics().connectionOpened(Metrics.KIND_TUNNEL);
-            TcpRelay.start(client, upstream, services.timeouts().idleTunnel(), List.of(flight),
-                    new TunnelObserver(services, exchange, decision, Metrics.KIND_TUNNEL, null, sni));
-        });
-    }
-
-    /** The 200 is long sent: a TLS client hears an alert instead, the reason goes to the log line and metric. */
-    private void spliceFailed(Decision decision, boolean tls, String sni, Throwable cause) {
-        String reason = UpstreamFailure.of(cause).metricReason();
-        log.debug("CONNECT {} (spliced after its ClientHello): {}", target, cause.getMessage());
-        if (tls && client.isActive()) {
-            client.writeAndFlush(TlsAlert.fatal(client.alloc(), TlsAlert.INTERNAL_ERROR))
-                    .addListener(ChannelFutureListener.CLOSE);
-        } else {
-            client.close();
-        }
-        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, reason, 0, 0, null, sni);
     }
 }

@@ -11,6 +11,7 @@ class TunnelObserver implements RelayObserver {
     final String sni;
     private final String kind;
     private final String protocol;
+    private final String passthrough;
 
     /**
      * @param kind     the {@code sluice_connections} kind opened for this tunnel
@@ -19,12 +20,19 @@ class TunnelObserver implements RelayObserver {
      */
     TunnelObserver(FrontServices services, Exchange exchange, Decision decision, String kind, String protocol,
                    String sni) {
+        this(services, exchange, decision, kind, protocol, sni, null);
+    }
+
+    /** @param passthrough why automatic passthrough spliced a bump ({@code mtls}, {@code pinned}), else null */
+    TunnelObserver(FrontServices services, Exchange exchange, Decision decision, String kind, String protocol,
+                   String sni, String passthrough) {
         this.services = services;
         this.exchange = exchange;
         this.decision = decision;
         this.kind = kind;
         this.protocol = protocol;
         this.sni = sni;
+        this.passthrough = passthrough;
     }
 
     @Override
@@ -40,6 +48,7 @@ class TunnelObserver implements RelayObserver {
     @Override
     public void closed(long bytesUp, long bytesDown, String error) {
         services.metrics().connectionClosed(kind);
-        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, error, bytesUp, bytesDown, protocol, sni);
+        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, error, bytesUp, bytesDown, protocol, sni,
+                passthrough);
     }
 }

@@ -20,10 +20,20 @@ import java.time.Instant;
  * @param protocol   for a bumped connection, the ALPN protocol negotiated ({@code h2}, {@code http/1.1}, {@code none});
  *                   for a request inside one, its HTTP version; null otherwise
  * @param sni        for a bumped or peeked connection, the server name the client's ClientHello carried, or null
+ * @param passthrough for a connection a rule would bump that automatic passthrough spliced, why: {@code mtls} or
+ *                   {@code pinned}; null otherwise
  */
 public record AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                              String rule, int status, long bytesUp, long bytesDown, long durationMs, String error,
-                             String protocol, String sni) {
+                             String protocol, String sni, String passthrough) {
+    /** A line that no automatic passthrough decided. */
+    public AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
+                          String rule, int status, long bytesUp, long bytesDown, long durationMs, String error,
+                          String protocol, String sni) {
+        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, protocol,
+                sni, null);
+    }
+
     /** A line with neither protocol nor SNI: the front door's answers, splices and forwarded requests. */
     public AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                           String rule, int status, long bytesUp, long bytesDown, long durationMs, String error) {

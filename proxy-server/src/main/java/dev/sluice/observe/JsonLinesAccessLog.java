@@ -154,6 +154,7 @@ final class JsonLinesAccessLog implements AccessLog {
             writeIfPresent(json, "rule", e.rule());
             writeIfPresent(json, "sni", e.sni());
             writeIfPresent(json, "protocol", e.protocol());
+            writeIfPresent(json, "passthrough", e.passthrough());
             json.writeNumberField("status", e.status());
             json.writeNumberField("bytes_up", e.bytesUp());
             json.writeNumberField("bytes_down", e.bytesDown());

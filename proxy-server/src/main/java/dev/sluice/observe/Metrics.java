@@ -53,6 +53,10 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_grpc_denied_total{rule}}: gRPC calls a call rule denied (answered {@code PERMISSION_DENIED});
  *       {@code sluice_grpc_unavailable_total{reason}}: gRPC calls Sluice answered {@code UNAVAILABLE} because the
  *       upstream failed them ({@code upstream_reset}, {@code upstream_closed})</li>
+ *   <li>{@code sluice_passthrough_learned_total{reason}} (an origin or a client network learned: {@code mtls},
+ *       {@code pinned}), {@code sluice_passthrough_spliced_total{reason}} (bumps spliced instead, because of what was
+ *       learned or found out during the bump) and the gauge {@code sluice_passthrough_entries{reason}} (held now;
+ *       pinned entries below their threshold included)</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
@@ -81,6 +85,9 @@ public final class Metrics implements AutoCloseable {
     public static final String H2_STREAMS = "sluice.h2.streams";
     public static final String GRPC_DENIED = "sluice.grpc.denied";
     public static final String GRPC_UNAVAILABLE = "sluice.grpc.unavailable";
+    public static final String PASSTHROUGH_LEARNED = "sluice.passthrough.learned";
+    public static final String PASSTHROUGH_SPLICED = "sluice.passthrough.spliced";
+    public static final String PASSTHROUGH_ENTRIES = "sluice.passthrough.entries";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
@@ -107,6 +114,8 @@ public final class Metrics implements AutoCloseable {
     private static final int MAX_RULES = 1024;
     private static final int MAX_REASONS = 128;
     private static final int MAX_STATUSES = 64;
+    /** {@code mtls} and {@code pinned}. */
+    private static final int MAX_PASSTHROUGH_REASONS = 4;
     /** ALPN outcomes counted by name; anything else a client and origin agree on counts as {@code other}. */
     private static final Set<String> KNOWN_ALPN = Set.of(PROTOCOL_H2, PROTOCOL_HTTP1, "grpc-exp", PROTOCOL_NONE);
     /** Bump setups and mints: a warm loopback bump is a millisecond or two; a slow origin takes seconds. */
@@ -138,6 +147,10 @@ public final class Metrics implements AutoCloseable {
     private final CounterFamily grpcDenied;
     private final CounterFamily grpcUnavailable;
     private volatile LongSupplier[] leafCacheSources;
+    private final CounterFamily passthroughLearned;
+    private final CounterFamily passthroughSpliced;
+    /** By reason; read through this object, which the registry holds strongly (see {@link #leafCache}). */
+    private final Map<String, LongSupplier> passthroughEntrySources = new ConcurrentHashMap<>();
 
     /** One connection kind: its live count and its running total. */
     private record Kind(AtomicLong active, Counter total) {
@@ -186,6 +199,12 @@ public final class Metrics implements AutoCloseable {
         grpcUnavailable = new CounterFamily(registry, GRPC_UNAVAILABLE,
                 "gRPC calls Sluice answered UNAVAILABLE because the upstream failed them, by reason", Tags.empty(),
                 "reason", MAX_REASONS);
+        passthroughLearned = new CounterFamily(registry, PASSTHROUGH_LEARNED,
+                "Origins (mtls) and client networks (pinned) automatic passthrough learned to splice", Tags.empty(),
+                "reason", MAX_PASSTHROUGH_REASONS);
+        passthroughSpliced = new CounterFamily(registry, PASSTHROUGH_SPLICED,
+                "Connections a rule would bump that automatic passthrough spliced, by reason", Tags.empty(), "reason",
+                MAX_PASSTHROUGH_REASONS);
         Gauge.builder(BUILD_INFO, () -> 1).description("Always 1; the version tag names the running build")
                 .tag("version", version()).register(registry);
         Gauge.builder(CONFIG_RULES, configRules, AtomicInteger::get)
@@ -302,6 +321,24 @@ public final class Metrics implements AutoCloseable {
     private double leafCacheSource(int index) {
         LongSupplier[] sources = leafCacheSources;
         return sources == null ? 0 : sources[index].getAsLong();
+    }
+
+    /** Automatic passthrough learned an origin or a client network; {@code reason} is {@code mtls} or {@code pinned}. */
+    public void passthroughLearned(String reason) {
+        passthroughLearned.counter(reason).increment();
+    }
+
+    /** A connection a rule would bump was spliced by automatic passthrough. */
+    public void passthroughSpliced(String reason) {
+        passthroughSpliced.counter(reason).increment();
+    }
+
+    /** Exposes how many entries of one reason ({@code mtls}, {@code pinned}) automatic passthrough holds, read at scrape time. */
+    public void passthroughEntries(String reason, LongSupplier size) {
+        passthroughEntrySources.put(reason, size);
+        Gauge.builder(PASSTHROUGH_ENTRIES, this, m -> m.passthroughEntrySources.get(reason).getAsLong())
+                .description("Entries automatic passthrough holds, by reason").tag("reason", reason)
+                .register(registry);
     }
 
     public void h2StreamOpened() {

@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import dev.sluice.config.HostPort;
 import dev.sluice.observe.Metrics;
+import dev.sluice.passthrough.PassthroughRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -28,12 +29,15 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * The admin listener: {@code /metrics}, {@code /healthz}, {@code /readyz} and, when Sluice has a CA,
- * {@code /ca.crt} over plain HTTP/1.1.
+ * {@code /ca.crt} and {@code /passthrough} over plain HTTP/1.1. Everything answers {@code GET} only, but
+ * {@code /passthrough} also {@code DELETE}: all entries, or with {@code ?host=NAME} those of that origin host or
+ * server name ({@link PassthroughJson}).
  */
 public final class AdminServer {
     static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -41,6 +45,7 @@ public final class AdminServer {
     static final String PEM_CONTENT_TYPE = "application/x-pem-file";
     /** Admin requests have no body; anything bigger is not a scraper or a probe. */
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
+    static final String PASSTHROUGH = "/passthrough";
     /** Scrapers keep connections between scrapes; one silent this long is dropped. */
     private static final int IDLE_SECONDS = 120;
 
@@ -61,7 +66,13 @@ public final class AdminServer {
      */
     public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
                                String caCertificatePem) throws InterruptedException {
-        AdminHandler handler = new AdminHandler(metrics, ready, caCertificatePem);
+        return bind(group, address, metrics, ready, caCertificatePem, null);
+    }
+
+    /** @param passthrough what automatic passthrough learned, at {@code /passthrough}; null when nothing is bumped */
+    public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
+                               String caCertificatePem, PassthroughRegistry passthrough) throws InterruptedException {
+        AdminHandler handler = new AdminHandler(metrics, ready, caCertificatePem, passthrough);
         return new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -87,11 +98,13 @@ public final class AdminServer {
         private final Metrics metrics;
         private final BooleanSupplier ready;
         private final String caCertificatePem;
+        private final PassthroughRegistry passthrough;
 
-        AdminHandler(Metrics metrics, BooleanSupplier ready, String caCertificatePem) {
+        AdminHandler(Metrics metrics, BooleanSupplier ready, String caCertificatePem, PassthroughRegistry passthrough) {
             this.metrics = metrics;
             this.ready = ready;
             this.caCertificatePem = caCertificatePem;
+            this.passthrough = passthrough;
         }
 
         @Override
@@ -101,14 +114,16 @@ public final class AdminServer {
                 return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            if (!HttpMethod.GET.equals(request.method())) {
-                FullHttpResponse response = response(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
-                        "method not allowed");
-                response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
-                send(ctx, keepAlive, response);
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            if (uri.path().equals(PASSTHROUGH)) {
+                passthrough(ctx, keepAlive, request.method(), uri);
                 return;
             }
-            switch (new QueryStringDecoder(request.uri()).path()) {
+            if (!HttpMethod.GET.equals(request.method())) {
+                methodNotAllowed(ctx, keepAlive, HttpMethod.GET.name());
+                return;
+            }
+            switch (uri.path()) {
                 // Scraping formats a few hundred lines: cheap enough to stay on the event loop.
                 case "/metrics" -> respond(ctx, keepAlive, HttpResponseStatus.OK, METRICS_CONTENT_TYPE,
                         metrics.scrape());
@@ -129,6 +144,35 @@ public final class AdminServer {
                 }
                 default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "not found");
             }
+        }
+
+        /** Entries are few (bounded by {@code passthrough.maxEntries}); listing them is cheap enough for the loop. */
+        private void passthrough(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod method,
+                                 QueryStringDecoder uri) {
+            if (!HttpMethod.GET.equals(method) && !HttpMethod.DELETE.equals(method)) {
+                methodNotAllowed(ctx, keepAlive, "GET, DELETE");
+            } else if (passthrough == null) {
+                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "nothing is bumped (see tls: in the config)");
+            } else if (HttpMethod.GET.equals(method)) {
+                respond(ctx, keepAlive, HttpResponseStatus.OK, PassthroughJson.CONTENT_TYPE,
+                        PassthroughJson.of("entries", passthrough.entries()));
+            } else {
+                List<String> hosts = uri.parameters().get("host");
+                String host = hosts == null ? null : hosts.get(0);
+                if (host != null && host.isBlank()) {
+                    respond(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, TEXT, "host= names no host");
+                    return;
+                }
+                respond(ctx, keepAlive, HttpResponseStatus.OK, PassthroughJson.CONTENT_TYPE,
+                        PassthroughJson.of("removed", passthrough.clear(host)));
+            }
+        }
+
+        private static void methodNotAllowed(ChannelHandlerContext ctx, boolean keepAlive, String allowed) {
+            FullHttpResponse response = response(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
+                    "method not allowed");
+            response.headers().set(HttpHeaderNames.ALLOW, allowed);
+            send(ctx, keepAlive, response);
         }
 
         @Override

@@ -75,7 +75,7 @@ public final class SluiceServer implements AutoCloseable {
         SluiceServer server = new SluiceServer(group, metrics, connector);
         try {
             if (ca != null) {
-                server.bump = BumpContexts.create(config.tls(), ca, metrics);
+                server.bump = BumpContexts.create(config.tls(), config.passthrough(), ca, metrics);
             }
             FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
                     connector, metrics, accessLog, config.timeouts(), config.limits(), server.bump, config.grpc());
@@ -93,7 +93,7 @@ public final class SluiceServer implements AutoCloseable {
                     .sync()
                     .channel();
             server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready,
-                    ca == null ? null : ca.certificatePem());
+                    ca == null ? null : ca.certificatePem(), server.bump == null ? null : server.bump.passthrough());
             server.ready = true;
             return server;
         } catch (Throwable e) {

@@ -5,24 +5,29 @@ import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.certs.LeafCache;
 import dev.sluice.certs.LeafMinter;
 import dev.sluice.certs.UpstreamTrustAnchors;
+import dev.sluice.config.PassthroughConfig;
 import dev.sluice.config.TlsConfig;
 import dev.sluice.observe.Metrics;
+import dev.sluice.passthrough.PassthroughRegistry;
 import io.netty.handler.ssl.SslProvider;
 
 /**
  * What every bump of one server shares, built once at start from {@code tls:} for one provider: upstream client
- * contexts (trusting {@code tls.upstreamTrust}), the client-facing server contexts, and the leaf cache.
+ * contexts (trusting {@code tls.upstreamTrust}), the client-facing server contexts, the leaf cache, and what
+ * automatic passthrough ({@code passthrough:}) has learned about bumps that would break.
  */
 public final class BumpContexts implements AutoCloseable {
     private final UpstreamTlsContexts upstream;
     private final ClientFacingTlsContexts clientFacing;
     private final LeafCache leaves;
+    private final PassthroughRegistry passthrough;
 
     private BumpContexts(UpstreamTlsContexts upstream, ClientFacingTlsContexts clientFacing,
-                         LeafCache leaves) {
+                         LeafCache leaves, PassthroughRegistry passthrough) {
         this.upstream = upstream;
         this.clientFacing = clientFacing;
         this.leaves = leaves;
+        this.passthrough = passthrough;
     }
 
     /**
@@ -30,7 +35,8 @@ public final class BumpContexts implements AutoCloseable {
      *                                  be built
      * @throws IllegalArgumentException when an {@code upstreamTrust} file cannot be read
      */
-    public static BumpContexts create(TlsConfig tls, CertificateAuthority ca, Metrics metrics) {
+    public static BumpContexts create(TlsConfig tls, PassthroughConfig passthrough, CertificateAuthority ca,
+                                      Metrics metrics) {
         SslProvider provider = TlsProviders.choose(tls.provider());
         UpstreamTlsContexts upstream;
         try {
@@ -42,7 +48,7 @@ public final class BumpContexts implements AutoCloseable {
         LeafCache leaves = new LeafCache(new LeafMinter(ca, tls.leaf().maxValidity()), tls.leaf(),
                 metrics::leafMintNanos);
         metrics.leafCache(leaves::hits, leaves::misses, leaves::size);
-        return new BumpContexts(upstream, clientFacing, leaves);
+        return new BumpContexts(upstream, clientFacing, leaves, new PassthroughRegistry(passthrough, metrics));
     }
 
     public UpstreamTlsContexts upstream() {
@@ -55,6 +61,10 @@ public final class BumpContexts implements AutoCloseable {
 
     public LeafCache leaves() {
         return leaves;
+    }
+
+    public PassthroughRegistry passthrough() {
+        return passthrough;
     }
 
     @Override

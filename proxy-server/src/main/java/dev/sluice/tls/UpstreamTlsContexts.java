@@ -6,14 +6,15 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Client-side TLS toward origins: one {@code SslContext} per distinct ALPN list a client offered (and per
- * verification mode), built on first use and kept in a bounded cache, since contexts are costly and clients offer
- * few distinct lists. Thread-safe.
+ * verification mode, and per whether a certificate request ends the handshake), built on first use and kept in a
+ * bounded cache, since contexts are costly and clients offer few distinct lists. Thread-safe.
  */
 public final class UpstreamTlsContexts {
     /** Real clients offer a handful of lists; past this many a new one is refused ({@link BoundedContexts}). */
@@ -23,7 +24,7 @@ public final class UpstreamTlsContexts {
     private final TrustManagerFactory trust;
     private final BoundedContexts<Key> contexts = new BoundedContexts<>(MAX_CONTEXTS, "ALPN offer lists");
 
-    private record Key(List<String> alpn, boolean verify) {
+    private record Key(List<String> alpn, boolean verify, boolean detectCertificateRequest) {
     }
 
     /** @param trust what a verified origin's chain must end in ({@code tls.upstreamTrust}) */
@@ -38,12 +39,16 @@ public final class UpstreamTlsContexts {
      * the origin's certificate must name it and chain to the trust anchors. The handler has no handshake timeout of
      * its own: {@code timeouts.tlsHandshake} bounds the whole bump.
      *
-     * @param alpn exactly the client's ALPN offers, in its order; empty for no ALPN extension
+     * @param alpn                     exactly the client's ALPN offers, in its order; empty for no ALPN extension
+     * @param detectCertificateRequest whether an origin asking for a client certificate fails the handshake with
+     *                                 {@link ClientCertificateRequested} in its causes (the bump may then splice);
+     *                                 without it the handshake goes on and Sluice presents no certificate
      * @throws IllegalStateException when no context can be built for these offers, or {@link #MAX_CONTEXTS}
      *                               other lists were seen first
      */
-    public SslHandler newHandler(ByteBufAllocator alloc, String host, int port, List<String> alpn, boolean verify) {
-        SslContext context = contexts.get(new Key(List.copyOf(alpn), verify), this::build);
+    public SslHandler newHandler(ByteBufAllocator alloc, String host, int port, List<String> alpn, boolean verify,
+                                 boolean detectCertificateRequest) {
+        SslContext context = contexts.get(new Key(List.copyOf(alpn), verify, detectCertificateRequest), this::build);
         SslHandler handler = context.newHandler(alloc, host, port);
         handler.setHandshakeTimeoutMillis(0);
         return handler;
@@ -53,6 +58,8 @@ public final class UpstreamTlsContexts {
         try {
             return SslContextBuilder.forClient()
                     .sslProvider(provider)
+                    .keyManager(key.detectCertificateRequest()
+                            ? new KeyManagerFactoryWrapper(CertificateRequestDetector.INSTANCE) : null)
                     .trustManager(key.verify() ? trust : InsecureTrustManagerFactory.INSTANCE)
                     .endpointIdentificationAlgorithm(key.verify() ? "HTTPS" : null)
                     .applicationProtocolConfig(AlpnConfigs.offering(key.alpn()))

@@ -12,11 +12,13 @@ import java.util.Locale;
  * Why an upstream TLS handshake failed, read from the exception's cause chain, with the alert the client gets
  * instead (no leaf is minted for an origin that failed verification).
  *
- * <p>Alerts: an origin whose chain ends in no trusted anchor → {@code unknown_ca} (48); an origin certificate that
+ * <p>Alerts: an origin that asked for a client certificate ({@link ClientCertificateRequested}, only where the bump
+ * may splice instead) → {@code handshake_failure} (40); an origin whose chain ends in no trusted anchor → {@code unknown_ca} (48); an origin certificate that
  * is expired, not yet valid or does not name the host → {@code bad_certificate} (42); anything else (no common
  * protocol version or cipher, the origin closed mid-handshake) → {@code handshake_failure} (40).
  */
 public enum UpstreamTlsFailure {
+    CLIENT_CERTIFICATE("upstream_client_certificate", TlsAlert.HANDSHAKE_FAILURE),
     UNTRUSTED("upstream_untrusted", TlsAlert.UNKNOWN_CA),
     EXPIRED("upstream_expired", TlsAlert.BAD_CERTIFICATE),
     HOSTNAME("upstream_hostname", TlsAlert.BAD_CERTIFICATE),
@@ -43,6 +45,9 @@ public enum UpstreamTlsFailure {
     /** The first cause in the chain that says why; {@link #HANDSHAKE} when none does. */
     public static UpstreamTlsFailure classify(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ClientCertificateRequested) {
+                return CLIENT_CERTIFICATE;
+            }
             if (cause instanceof CertificateExpiredException || cause instanceof CertificateNotYetValidException) {
                 return EXPIRED;
             }

@@ -63,6 +63,22 @@ class AccessLogTest {
     }
 
     @Test
+    void aBumpThatAutomaticPassthroughSplicedSaysWhy() throws IOException {
+        Path file = dir.resolve("access.log");
+        try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
+            log.log(new AccessLogEntry(Instant.parse("2025-03-04T05:06:07Z"), "10.1.2.3:50123", null, "CONNECT",
+                    "api.example.com:443", "splice", "bump-all", 200, 10, 20, 5, null, null, "api.example.com",
+                    "mtls"));
+        }
+
+        assertThat(parseLines(file).get(0))
+                .containsEntry("action", "splice")
+                .containsEntry("rule", "bump-all")
+                .containsEntry("sni", "api.example.com")
+                .containsEntry("passthrough", "mtls");
+    }
+
+    @Test
     void leavesOutNullFields() throws IOException {
         Path file = dir.resolve("access.log");
         try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
@@ -71,7 +87,7 @@ class AccessLogTest {
         }
 
         Map<String, Object> line = parseLines(file).get(0);
-        assertThat(line).doesNotContainKeys("user", "action", "rule", "error")
+        assertThat(line).doesNotContainKeys("user", "action", "rule", "error", "passthrough")
                 .containsEntry("time", "2025-03-04T05:06:07.891Z")
                 .containsEntry("status", 400L);
     }

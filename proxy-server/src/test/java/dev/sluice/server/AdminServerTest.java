@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.config.HostPort;
+import dev.sluice.config.PassthroughConfig;
 import dev.sluice.observe.Metrics;
+import dev.sluice.passthrough.PassthroughRegistry;
+import dev.sluice.testing.PassthroughAdmin;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -13,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -25,6 +29,9 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -137,6 +144,80 @@ class AdminServerTest {
     }
 
     @Test
+    void deleteIsAllowedOnlyOnPassthrough() throws Exception {
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(uri("/metrics")).timeout(TIMEOUT).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("allow")).hasValue("GET");
+    }
+
+    @Test
+    void passthroughListsWhatAutomaticPassthroughLearnedAsJson() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        registry.originAskedForCertificate("mtls.example", 8443);
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", "unknown_ca");
+
+        PassthroughAdmin.Answer answer = PassthroughAdmin.request(address(), "GET", "/passthrough");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.contentType()).isEqualTo("application/json");
+        List<Map<String, Object>> entries = answer.entries("entries");
+        assertThat(entries).hasSize(2);
+        assertThat(entries.get(0)).containsEntry("kind", "mtls").containsEntry("host", "mtls.example")
+                .containsEntry("port", 8443L).containsEntry("count", 1L).containsEntry("splicing", true)
+                .containsEntry("hits", 0L).containsKeys("first", "last", "expires");
+        assertThat(entries.get(1)).containsEntry("kind", "pinned").containsEntry("client", "10.1.2.3/32")
+                .containsEntry("sni", "pinned.example").containsEntry("count", 1L).containsEntry("splicing", false)
+                .doesNotContainKeys("host", "port");
+        assertThat(Instant.parse((String) entries.get(0).get("expires")))
+                .isEqualTo(Instant.parse((String) entries.get(0).get("last")).plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void deleteWithAHostForgetsThatHostsEntriesAndSaysWhich() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        registry.originAskedForCertificate("mtls.example", 443);
+        registry.originAskedForCertificate("other.example", 443);
+
+        List<Map<String, Object>> removed = PassthroughAdmin.clear(address(), "MTLS.example");
+
+        assertThat(removed).singleElement().satisfies(entry -> assertThat(entry).containsEntry("host", "mtls.example"));
+        assertThat(PassthroughAdmin.list(address())).singleElement()
+                .satisfies(entry -> assertThat(entry).containsEntry("host", "other.example"));
+        assertThat(PassthroughAdmin.clear(address(), "mtls.example")).as("nothing left to forget").isEmpty();
+    }
+
+    @Test
+    void deleteWithoutAHostForgetsEverything() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        registry.originAskedForCertificate("mtls.example", 443);
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", "closed");
+
+        assertThat(PassthroughAdmin.clear(address(), null)).hasSize(2);
+        assertThat(PassthroughAdmin.list(address())).isEmpty();
+    }
+
+    @Test
+    void passthroughAnswersGetAndDeleteOnly() throws Exception {
+        withPassthrough();
+
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/passthrough")).timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("allow")).hasValue("GET, DELETE");
+        assertThat(PassthroughAdmin.request(address(), "DELETE", "/passthrough?host=").status()).isEqualTo(400);
+    }
+
+    @Test
+    void passthroughIs404WhenNothingIsBumped() {
+        assertThat(PassthroughAdmin.request(address(), "GET", "/passthrough").status()).isEqualTo(404);
+        assertThat(PassthroughAdmin.request(address(), "DELETE", "/passthrough").status()).isEqualTo(404);
+    }
+
+    @Test
     void oneConnectionServesSeveralRequests() throws Exception {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
@@ -160,6 +241,18 @@ class AdminServerTest {
 
             assertThat(readAll(socket.getInputStream())).startsWith("HTTP/1.1 400 Bad Request");
         }
+    }
+
+    /** Rebinds the listener with a registry of its own, as a Sluice that bumps has. */
+    private PassthroughRegistry withPassthrough() throws InterruptedException {
+        PassthroughRegistry registry = new PassthroughRegistry(PassthroughConfig.DEFAULTS, metrics);
+        server.close().sync();
+        server = AdminServer.bind(group, new HostPort("127.0.0.1", 0), metrics, ready::get, null, registry);
+        return registry;
+    }
+
+    private InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

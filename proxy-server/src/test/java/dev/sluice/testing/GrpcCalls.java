@@ -10,6 +10,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -17,6 +18,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSession;
 
 /**
  * The gRPC call shapes a proxy must carry, each made on a channel that reaches a {@link GrpcEchoServer} and checked
@@ -50,6 +53,17 @@ public final class GrpcCalls {
                 text.getBytes(StandardCharsets.UTF_8));
 
         assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo(text);
+    }
+
+    /** A unary {@link GrpcEchoServer#ECHO} that succeeds; returns the certificate the client's TLS session was shown. */
+    public static X509Certificate echoShowsPeer(Channel channel) throws Exception {
+        ClientCall<byte[], byte[]> call = channel.newCall(GrpcEchoServer.ECHO, options());
+        byte[] reply = ClientCalls.futureUnaryCall(call, new byte[] {7}).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(reply).containsExactly(7);
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        assertThat(session).as("a TLS session").isNotNull();
+        return (X509Certificate) session.getPeerCertificates()[0];
     }
 
     /** {@link GrpcEchoServer#COUNT} streams {@code count} messages back, in order. */

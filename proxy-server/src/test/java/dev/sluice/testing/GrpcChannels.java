@@ -20,17 +20,20 @@ public final class GrpcChannels {
      */
     public static ManagedChannel throughProxy(InetSocketAddress proxy, int port, X509Certificate... trusted) {
         try {
-            return NettyChannelBuilder.forAddress(TestPki.ORIGIN_HOST, port)
-                    .sslContext(GrpcSslContexts.forClient().trustManager(trusted).build())
-                    .proxyDetector(target -> HttpConnectProxiedSocketAddress.newBuilder()
-                            .setTargetAddress(InetSocketAddress.createUnresolved(TestPki.ORIGIN_HOST, port))
-                            .setProxyAddress(proxy)
-                            .build())
-                    .maxInboundMessageSize(GrpcEchoServer.MAX_MESSAGE_BYTES)
-                    .build();
+            return builder(proxy, port).sslContext(GrpcSslContexts.forClient().trustManager(trusted).build()).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build a client TLS context", e);
         }
+    }
+
+    /** What {@link #throughProxy} builds on, for a test that sets up the client's TLS (or its address) itself. */
+    public static NettyChannelBuilder builder(InetSocketAddress proxy, int port) {
+        return NettyChannelBuilder.forAddress(TestPki.ORIGIN_HOST, port)
+                .proxyDetector(target -> HttpConnectProxiedSocketAddress.newBuilder()
+                        .setTargetAddress(InetSocketAddress.createUnresolved(TestPki.ORIGIN_HOST, port))
+                        .setProxyAddress(proxy)
+                        .build())
+                .maxInboundMessageSize(GrpcEchoServer.MAX_MESSAGE_BYTES);
     }
 
     /** Shuts a channel down and waits for it; null is fine. */

@@ -12,6 +12,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
@@ -23,12 +24,14 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A grpc-java TLS server on 127.0.0.1 with hand-written byte-array methods (no protoc): {@link #ECHO} (unary),
@@ -68,11 +71,20 @@ public final class GrpcEchoServer implements AutoCloseable {
     }
 
     public static GrpcEchoServer start() {
+        return startTls(UnaryOperator.identity());
+    }
+
+    /** The same service, requiring a client certificate issued by {@code clientCa} (mutual TLS). */
+    public static GrpcEchoServer startRequiringClientCertificates(X509Certificate clientCa) {
+        return startTls(tls -> tls.trustManager(clientCa).clientAuth(ClientAuth.REQUIRE));
+    }
+
+    private static GrpcEchoServer startTls(UnaryOperator<SslContextBuilder> settings) {
         TestPki pki = TestPki.get();
         try {
             return start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(
-                            pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate()))
+                    .sslContext(settings.apply(GrpcSslContexts.configure(SslContextBuilder.forServer(
+                            pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate())))
                             .build()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -7,7 +7,6 @@ import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.certs.LeafCertificate;
 import dev.sluice.certs.LeafMinter;
 import dev.sluice.certs.SubjectAltName;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -35,8 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * chosen, and serve every handshake its own bump's leaf, which is lent only while that handshake runs.
  */
 class ClientFacingTlsContextsTest {
-    private static final int MAX_ROUNDS = 10;
-
     @TempDir
     static Path dir;
     static CertificateAuthority ca;
@@ -56,7 +53,7 @@ class ClientFacingTlsContextsTest {
             "OPENSSL, h2", "OPENSSL, http/1.1", "OPENSSL, grpc-exp", "OPENSSL, none"})
     void theClientGetsExactlyTheProtocolTheOriginChose(SslProvider provider, String chosen) throws Exception {
         ClientFacingTlsContexts contexts = contexts(provider);
-        Handshake handshake = new Handshake("api.example.com", contexts.newHandler(ByteBufAllocator.DEFAULT, chosen,
+        EmbeddedTlsPair handshake = handshake("api.example.com", contexts.newHandler(ByteBufAllocator.DEFAULT, chosen,
                 leaf));
         try {
             handshake.run();
@@ -77,8 +74,8 @@ class ClientFacingTlsContextsTest {
         ClientFacingTlsContexts contexts = contexts(provider);
         LeafCertificate alpha = mint("alpha.example");
         LeafCertificate beta = mint("beta.example");
-        Handshake toAlpha = new Handshake("alpha.example", contexts.newHandler(ByteBufAllocator.DEFAULT, "h2", alpha));
-        Handshake toBeta = new Handshake("beta.example", contexts.newHandler(ByteBufAllocator.DEFAULT, "h2", beta));
+        EmbeddedTlsPair toAlpha = handshake("alpha.example", contexts.newHandler(ByteBufAllocator.DEFAULT, "h2", alpha));
+        EmbeddedTlsPair toBeta = handshake("beta.example", contexts.newHandler(ByteBufAllocator.DEFAULT, "h2", beta));
         try {
             toAlpha.step();
             toBeta.step();
@@ -118,49 +115,12 @@ class ClientFacingTlsContextsTest {
     }
 
     /** A client trusting only Sluice's CA and offering several protocols, wired to one server handler. */
-    private static final class Handshake {
-        final SslHandler client;
-        final SslHandler server;
-        final EmbeddedChannel clientSide;
-        final EmbeddedChannel serverSide;
-
-        Handshake(String host, SslHandler server) throws Exception {
-            SslContext context = SslContextBuilder.forClient().trustManager(ca.certificate())
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
-                            SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
-                            "grpc-exp", "h2", "http/1.1"))
-                    .build();
-            client = context.newHandler(ByteBufAllocator.DEFAULT, host, 443);
-            this.server = server;
-            clientSide = new EmbeddedChannel(client);
-            serverSide = new EmbeddedChannel(server);
-        }
-
-        void run() {
-            for (int round = 0; round < MAX_ROUNDS && !done(); round++) {
-                step();
-            }
-        }
-
-        /** One flight each way. */
-        void step() {
-            pump(clientSide, serverSide);
-            pump(serverSide, clientSide);
-        }
-
-        boolean done() {
-            return client.handshakeFuture().isDone() && server.handshakeFuture().isDone();
-        }
-
-        void close() {
-            clientSide.finishAndReleaseAll();
-            serverSide.finishAndReleaseAll();
-        }
-
-        private static void pump(EmbeddedChannel from, EmbeddedChannel to) {
-            for (ByteBuf out; (out = from.readOutbound()) != null; ) {
-                to.writeInbound(out);
-            }
-        }
+    private static EmbeddedTlsPair handshake(String host, SslHandler server) throws Exception {
+        SslContext context = SslContextBuilder.forClient().trustManager(ca.certificate())
+                .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
+                        SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
+                        "grpc-exp", "h2", "http/1.1"))
+                .build();
+        return new EmbeddedTlsPair(context.newHandler(ByteBufAllocator.DEFAULT, host, 443), server);
     }
 }

@@ -6,15 +6,25 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import dev.sluice.testing.TestPki;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.security.KeyStore;
 import java.util.List;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The ClientHello Sluice sends an origin mirrors the client's: its SNI, and exactly its ALPN list. */
+/**
+ * The ClientHello Sluice sends an origin mirrors the client's: its SNI, and exactly its ALPN list. Where a bump may
+ * splice instead, an origin asking for a client certificate ends the handshake with that reason, whatever the
+ * provider and TLS version; elsewhere Sluice presents no certificate and the handshake goes on.
+ */
 class UpstreamTlsContextsTest {
     @ParameterizedTest
     @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
@@ -37,13 +47,71 @@ class UpstreamTlsContextsTest {
         assertThat(firstFlight(provider, "192.0.2.7", List.of("h2")).serverName()).isNull();
     }
 
+    @ParameterizedTest(name = "Sluice on {0}, {1}, client auth {2}")
+    @CsvSource({
+            "JDK, TLSv1.3, REQUIRE", "JDK, TLSv1.2, REQUIRE", "JDK, TLSv1.3, OPTIONAL", "JDK, TLSv1.2, OPTIONAL",
+            "OPENSSL, TLSv1.3, REQUIRE", "OPENSSL, TLSv1.2, REQUIRE", "OPENSSL, TLSv1.3, OPTIONAL",
+            "OPENSSL, TLSv1.2, OPTIONAL"})
+    void anOriginAskingForAClientCertificateEndsTheHandshakeSayingSo(SslProvider provider, String protocol,
+                                                                     ClientAuth clientAuth) throws Exception {
+        EmbeddedTlsPair handshake = toOrigin(provider, protocol, clientAuth, true);
+        try {
+            handshake.run();
+
+            assertThat(handshake.client.handshakeFuture().isSuccess()).isFalse();
+            assertThat(UpstreamTlsFailure.classify(handshake.client.handshakeFuture().cause()))
+                    .isEqualTo(UpstreamTlsFailure.CLIENT_CERTIFICATE);
+        } finally {
+            handshake.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+    void anOriginThatAsksForNoCertificateIsNotTakenForOne(SslProvider provider) throws Exception {
+        assertBothHandshakesSucceed(toOrigin(provider, "TLSv1.3", ClientAuth.NONE, true));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+    void withoutDetectionSluicePresentsNoCertificateAndAnOriginThatMerelyWantsOneGoesOn(SslProvider provider)
+            throws Exception {
+        assertBothHandshakesSucceed(toOrigin(provider, "TLSv1.3", ClientAuth.OPTIONAL, false));
+    }
+
+    private static void assertBothHandshakesSucceed(EmbeddedTlsPair handshake) {
+        try {
+            handshake.run();
+
+            assertThat(handshake.client.handshakeFuture().isSuccess()).isTrue();
+            assertThat(handshake.server.handshakeFuture().isSuccess()).isTrue();
+        } finally {
+            handshake.close();
+        }
+    }
+
+    /** Sluice's handler (no verification: the point is the certificate request) facing a JDK TLS origin. */
+    private static EmbeddedTlsPair toOrigin(SslProvider provider, String protocol, ClientAuth clientAuth,
+                                            boolean detect) throws Exception {
+        assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "BoringSSL not loadable here");
+        TestPki pki = TestPki.get();
+        SslHandler origin = SslContextBuilder.forServer(pki.server().keyPair().getPrivate(),
+                        pki.server().certificate())
+                .sslProvider(SslProvider.JDK).protocols(protocol)
+                .trustManager(pki.caCertificate()).clientAuth(clientAuth)
+                .build().newHandler(ByteBufAllocator.DEFAULT);
+        UpstreamTlsContexts contexts = new UpstreamTlsContexts(provider, InsecureTrustManagerFactory.INSTANCE);
+        return new EmbeddedTlsPair(contexts.newHandler(ByteBufAllocator.DEFAULT, TestPki.ORIGIN_HOST, 443,
+                List.of("h2"), false, detect), origin);
+    }
+
     private static ClientHello firstFlight(SslProvider provider, String host, List<String> alpn) throws Exception {
         assumeTrue(provider == SslProvider.JDK || OpenSsl.isAvailable(), "BoringSSL not loadable here");
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init((KeyStore) null);
         UpstreamTlsContexts contexts = new UpstreamTlsContexts(provider, trust);
         EmbeddedChannel channel = new EmbeddedChannel(
-                contexts.newHandler(ByteBufAllocator.DEFAULT, host, 443, alpn, true));
+                contexts.newHandler(ByteBufAllocator.DEFAULT, host, 443, alpn, true, false));
         try {
             ByteBuf hello = channel.readOutbound();
             try {

@@ -57,6 +57,15 @@ class UpstreamTlsFailureTest {
     }
 
     @Test
+    void anOriginAskingForAClientCertificateIsItsOwnReason() {
+        Throwable failure = new SSLHandshakeException("General OpenSslEngine problem");
+        failure.initCause(new ClientCertificateRequested());
+
+        assertThat(UpstreamTlsFailure.classify(failure)).isEqualTo(UpstreamTlsFailure.CLIENT_CERTIFICATE);
+        assertThat(UpstreamTlsFailure.CLIENT_CERTIFICATE.reason()).isEqualTo("upstream_client_certificate");
+    }
+
+    @Test
     void anythingElseIsAPlainHandshakeFailure() {
         assertThat(UpstreamTlsFailure.classify(new SSLHandshakeException("no cipher suites in common")))
                 .isEqualTo(UpstreamTlsFailure.HANDSHAKE);

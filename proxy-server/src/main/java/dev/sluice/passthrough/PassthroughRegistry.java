@@ -1,0 +1,222 @@
+package dev.sluice.passthrough;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sluice.config.Cidr;
+import dev.sluice.config.HostNames;
+import dev.sluice.config.PassthroughConfig;
+import dev.sluice.observe.Metrics;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What automatic passthrough has learned, one per server: origins that asked for a client certificate (by
+ * {@code host:port}, spliced for {@code passthrough.mtls.ttl}) and client networks that refused Sluice's leaves for
+ * a server name (counted; spliced once {@code passthrough.pinned.threshold} refusals came, each within
+ * {@code pinned.ttl} of the one before). Each kind holds at most {@code maxEntries}; Caffeine evicts past that.
+ * Logs and counts what it learns. Thread-safe: event loops learn and look up, the admin listener lists and clears.
+ */
+public final class PassthroughRegistry {
+    private static final Logger log = LoggerFactory.getLogger(PassthroughRegistry.class);
+    private static final Comparator<PassthroughEntry> LISTING = Comparator
+            .comparing(PassthroughEntry::reason)
+            .thenComparing(PassthroughEntry::host)
+            .thenComparing(entry -> entry.client() == null ? "" : entry.client())
+            .thenComparingInt(PassthroughEntry::port);
+
+    private final PassthroughConfig config;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final Cache<Origin, Remembered> origins;
+    private final Cache<Refusing, Remembered> refusing;
+
+    /** An origin as CONNECT named it. */
+    private record Origin(String host, int port) {
+    }
+
+    /** Clients of a network asking for a server name. */
+    private record Refusing(Cidr network, String serverName) {
+    }
+
+    /** How often and when; {@code hits} is shared by the rewrites of one entry, so a lookup never rewrites it. */
+    private record Remembered(int count, Instant first, Instant last, AtomicLong hits) {
+        static Remembered once(Instant now) {
+            return new Remembered(1, now, now, new AtomicLong());
+        }
+
+        Remembered again(Remembered now) {
+            return new Remembered(count + 1, first, now.last, hits);
+        }
+    }
+
+    public PassthroughRegistry(PassthroughConfig config, Metrics metrics) {
+        this(config, metrics, Ticker.systemTicker(), Clock.systemUTC());
+    }
+
+    /**
+     * @param ticker what entries expire by
+     * @param clock  what the listed times are read from
+     */
+    PassthroughRegistry(PassthroughConfig config, Metrics metrics, Ticker ticker, Clock clock) {
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.origins = cache(config.mtls().ttl(), ticker);
+        this.refusing = cache(config.pinned().ttl(), ticker);
+        metrics.passthroughEntries(PassthroughReason.MTLS.label(), () -> size(origins));
+        metrics.passthroughEntries(PassthroughReason.PINNED.label(), () -> size(refusing));
+    }
+
+    /** Expiry counts from the latest write: a lookup (a hit) never extends an entry's life, a new refusal does. */
+    private <K> Cache<K, Remembered> cache(Duration ttl, Ticker ticker) {
+        return Caffeine.newBuilder()
+                .maximumSize(config.maxEntries())
+                .expireAfterWrite(ttl)
+                .ticker(ticker)
+                .executor(Runnable::run) // upkeep is small; on the caller, it is done when a call returns
+                .build();
+    }
+
+    /** Whether an origin asking for a client certificate makes its bump a splice ({@code passthrough.mtls.enabled}). */
+    public boolean mtlsEnabled() {
+        return config.mtls().enabled();
+    }
+
+    /** Remembers that the origin {@code host:port} asked for a client certificate. */
+    public void originAskedForCertificate(String host, int port) {
+        if (!config.mtls().enabled()) {
+            return;
+        }
+        Origin origin = new Origin(HostNames.normalize(host), port);
+        if (remember(origins, origin).count() == 1) {
+            log.info("passthrough: {}:{} asks for a client certificate; connections to it are spliced for {}",
+                    origin.host(), port, config.mtls().ttl());
+            metrics.passthroughLearned(PassthroughReason.MTLS.label());
+        }
+    }
+
+    /**
+     * Counts a handshake that a client at {@code client} ended against a minted leaf for {@code serverName}.
+     *
+     * @param how the alert's name, or {@code closed}, for the log
+     */
+    public void clientRefusedLeaf(InetAddress client, String serverName, String how) {
+        if (!config.pinned().enabled() || client == null) {
+            return;
+        }
+        Refusing key = new Refusing(network(client), HostNames.normalize(serverName));
+        int count = remember(refusing, key).count();
+        int threshold = config.pinned().threshold();
+        if (count == threshold) {
+            log.info("passthrough: clients in {} refused Sluice's leaf for {} ({}) {} time(s); their connections to it "
+                    + "are spliced for {}", key.network(), key.serverName(), how, count, config.pinned().ttl());
+            metrics.passthroughLearned(PassthroughReason.PINNED.label());
+        } else if (count < threshold) {
+            log.info("passthrough: a client in {} refused Sluice's leaf for {} ({}); {} of {} refusals before splicing",
+                    key.network(), key.serverName(), how, count, threshold);
+        }
+    }
+
+    /**
+     * Why a connection that a rule would bump is to be spliced at once, or null to bump it; a hit is counted on the
+     * entry that answers.
+     *
+     * @param client     the client's address (null when unknown)
+     * @param host       the CONNECT host
+     * @param serverName the ClientHello's server name, or the CONNECT host when it had none
+     */
+    public PassthroughReason remembered(InetAddress client, String host, int port, String serverName) {
+        Remembered origin = origins.getIfPresent(new Origin(HostNames.normalize(host), port));
+        if (origin != null) {
+            origin.hits().incrementAndGet();
+            return PassthroughReason.MTLS;
+        }
+        if (client == null) {
+            return null;
+        }
+        Remembered refusals = refusing.getIfPresent(new Refusing(network(client), HostNames.normalize(serverName)));
+        if (refusals != null && refusals.count() >= config.pinned().threshold()) {
+            refusals.hits().incrementAndGet();
+            return PassthroughReason.PINNED;
+        }
+        return null;
+    }
+
+    /** Every entry held now, mTLS origins first, each kind by host. */
+    public List<PassthroughEntry> entries() {
+        return select(null, false);
+    }
+
+    /**
+     * Forgets entries, so that the next matching connection is bumped again.
+     *
+     * @param host an origin host or server name (any case); null for every entry
+     * @return what was forgotten
+     */
+    public List<PassthroughEntry> clear(String host) {
+        List<PassthroughEntry> removed = select(host == null ? null : HostNames.normalize(host), true);
+        if (!removed.isEmpty()) {
+            log.info("passthrough: forgot {} entr{}{}", removed.size(), removed.size() == 1 ? "y" : "ies",
+                    host == null ? "" : " for " + host);
+        }
+        return removed;
+    }
+
+    private List<PassthroughEntry> select(String host, boolean remove) {
+        List<PassthroughEntry> selected = new ArrayList<>();
+        collect(origins, Origin::host, host, remove, selected, (origin, remembered) -> new PassthroughEntry(
+                PassthroughReason.MTLS, origin.host(), origin.port(), null, remembered.count(), true,
+                remembered.first(), remembered.last(), remembered.last().plus(config.mtls().ttl()),
+                remembered.hits().get()));
+        collect(refusing, Refusing::serverName, host, remove, selected, (key, remembered) -> new PassthroughEntry(
+                PassthroughReason.PINNED, key.serverName(), 0, key.network().toString(), remembered.count(),
+                remembered.count() >= config.pinned().threshold(), remembered.first(), remembered.last(),
+                remembered.last().plus(config.pinned().ttl()), remembered.hits().get()));
+        selected.sort(LISTING);
+        return selected;
+    }
+
+    private static <K> void collect(Cache<K, Remembered> cache, Function<K, String> hostOf, String host,
+                                    boolean remove, List<PassthroughEntry> into,
+                                    BiFunction<K, Remembered, PassthroughEntry> entry) {
+        for (Map.Entry<K, Remembered> held : cache.asMap().entrySet()) {
+            K key = held.getKey();
+            if (host != null && !host.equals(hostOf.apply(key))) {
+                continue;
+            }
+            Remembered remembered = remove ? cache.asMap().remove(key) : held.getValue();
+            if (remembered != null) {
+                into.add(entry.apply(key, remembered));
+            }
+        }
+    }
+
+    private <K> Remembered remember(Cache<K, Remembered> cache, K key) {
+        return cache.asMap().merge(key, Remembered.once(clock.instant()), Remembered::again);
+    }
+
+    /** The client's address with its host bits cleared to {@code ipv4Prefix} / {@code ipv6Prefix}. */
+    private Cidr network(InetAddress client) {
+        InetAddress address = Cidr.unmapped(client);
+        return new Cidr(address, address instanceof Inet4Address
+                ? config.pinned().ipv4Prefix() : config.pinned().ipv6Prefix());
+    }
+
+    private static long size(Cache<?, ?> cache) {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+}

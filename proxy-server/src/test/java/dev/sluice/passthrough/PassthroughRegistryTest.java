@@ -1,0 +1,247 @@
+package dev.sluice.passthrough;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.config.Cidr;
+import dev.sluice.config.PassthroughConfig;
+import dev.sluice.config.PassthroughConfig.Mtls;
+import dev.sluice.config.PassthroughConfig.Pinned;
+import dev.sluice.observe.Metrics;
+import dev.sluice.testing.PrometheusText;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What automatic passthrough remembers, and for how long: mTLS origins for their ttl; refusing client networks once
+ * they reach the threshold, each refusal within the ttl of the one before; never past the bound.
+ */
+class PassthroughRegistryTest {
+    private static final Duration HOUR = Duration.ofHours(1);
+    private static final String ORIGIN = "origin.test";
+
+    private final FakeTime time = new FakeTime();
+    private final Metrics metrics = Metrics.create();
+
+    @AfterEach
+    void close() {
+        metrics.close();
+    }
+
+    @Test
+    void anOriginThatAskedForACertificateIsSplicedUntilItsTtlHasPassed() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+
+        registry.originAskedForCertificate(ORIGIN, 443);
+
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.MTLS);
+        time.advance(HOUR.minusSeconds(1));
+        assertThat(registry.remembered(address("192.0.2.9"), ORIGIN, 443, ORIGIN))
+                .as("any client, and a hit does not extend it").isEqualTo(PassthroughReason.MTLS);
+        time.advance(Duration.ofSeconds(2));
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
+    }
+
+    @Test
+    void anOriginIsItsHostAsPolicyComparesItAndItsPort() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+
+        registry.originAskedForCertificate("Origin.TEST.", 8443);
+
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 8443, ORIGIN)).isEqualTo(PassthroughReason.MTLS);
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
+        assertThat(registry.remembered(address("10.0.0.1"), "other.test", 8443, "other.test")).isNull();
+    }
+
+    @Test
+    void withMtlsDisabledNoOriginIsLearned() {
+        PassthroughRegistry registry = registry(new PassthroughConfig(new Mtls(false, HOUR), Pinned.DEFAULTS, 100));
+
+        registry.originAskedForCertificate(ORIGIN, 443);
+
+        assertThat(registry.mtlsEnabled()).isFalse();
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
+        assertThat(registry.entries()).isEmpty();
+    }
+
+    @Test
+    void aClientNetworkIsSplicedOnceItsRefusalsReachTheThreshold() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+        InetAddress client = address("10.0.0.1");
+
+        registry.clientRefusedLeaf(client, ORIGIN, "unknown_ca");
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("one refusal of two").isNull();
+        registry.clientRefusedLeaf(client, ORIGIN, "closed");
+
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).as("any port").isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(client, "other.test", 443, "other.test")).as("only that name").isNull();
+    }
+
+    @Test
+    void refusalsCountOnlyWithinTheTtlOfTheLatestAndTheEntryLivesTheTtlFromIt() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+        InetAddress client = address("10.0.0.1");
+
+        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        time.advance(HOUR.plusSeconds(1));
+        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("the first was forgotten").isNull();
+
+        time.advance(Duration.ofMinutes(50));
+        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        time.advance(Duration.ofMinutes(59));
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        time.advance(Duration.ofMinutes(2));
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("an hour after the latest refusal").isNull();
+    }
+
+    @Test
+    void anIpv4ClientNetworkIsItsAddressMaskedToTheIpv4Prefix() {
+        PassthroughRegistry registry = registry(pinned(1, 24, 64));
+
+        registry.clientRefusedLeaf(address("10.1.2.3"), ORIGIN, "bad_certificate");
+
+        assertThat(registry.remembered(address("10.1.2.200"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(address("::ffff:10.1.2.7"), ORIGIN, 443, ORIGIN))
+                .as("IPv4-mapped").isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(address("10.1.3.3"), ORIGIN, 443, ORIGIN)).isNull();
+        assertThat(registry.entries()).singleElement()
+                .satisfies(entry -> assertThat(entry.client()).isEqualTo("10.1.2.0/24"));
+    }
+
+    @Test
+    void anIpv6ClientNetworkIsItsAddressMaskedToTheIpv6Prefix() {
+        PassthroughRegistry registry = registry(pinned(1, 32, 64));
+
+        registry.clientRefusedLeaf(address("2001:db8:1:2::5"), ORIGIN, "bad_certificate");
+
+        assertThat(registry.remembered(address("2001:db8:1:2:ffff::1"), ORIGIN, 443, ORIGIN))
+                .isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(address("2001:db8:1:3::5"), ORIGIN, 443, ORIGIN)).isNull();
+    }
+
+    @Test
+    void withA32BitPrefixEachIpv4AddressIsItsOwnNetwork() {
+        PassthroughRegistry registry = registry(pinned(1, 32, 128));
+
+        registry.clientRefusedLeaf(address("127.0.0.1"), ORIGIN, "bad_certificate");
+
+        assertThat(registry.remembered(address("127.0.0.1"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(address("127.0.0.2"), ORIGIN, 443, ORIGIN)).isNull();
+    }
+
+    @Test
+    void withPinnedDisabledNoRefusalIsCounted() {
+        PassthroughRegistry registry = registry(new PassthroughConfig(Mtls.DEFAULTS,
+                new Pinned(false, HOUR, 1, 32, 64), 100));
+
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
+        assertThat(registry.entries()).isEmpty();
+    }
+
+    @Test
+    void eachKindHoldsAtMostMaxEntries() {
+        PassthroughRegistry registry = registry(new PassthroughConfig(Mtls.DEFAULTS, Pinned.DEFAULTS, 10));
+
+        for (int i = 0; i < 200; i++) {
+            registry.originAskedForCertificate("host" + i + ".test", 443);
+            registry.clientRefusedLeaf(address("10.0." + i + ".1"), ORIGIN, "unknown_ca");
+        }
+
+        List<PassthroughEntry> entries = registry.entries();
+        assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.MTLS)).hasSizeLessThanOrEqualTo(10);
+        assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.PINNED)).hasSizeLessThanOrEqualTo(10);
+        assertThat(gauge("mtls")).isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void entriesListWhatWasLearnedWhenAndHowOftenItWasUsed() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+        InetAddress client = address("10.0.0.1");
+        registry.originAskedForCertificate(ORIGIN, 443);
+        registry.remembered(client, ORIGIN, 443, ORIGIN);
+        registry.remembered(client, ORIGIN, 443, ORIGIN);
+        registry.clientRefusedLeaf(client, "pinned.test", "unknown_ca");
+        time.advance(Duration.ofMinutes(5));
+        registry.clientRefusedLeaf(client, "pinned.test", "unknown_ca");
+        registry.remembered(client, "pinned.test", 443, "pinned.test");
+
+        assertThat(registry.entries()).containsExactly(
+                new PassthroughEntry(PassthroughReason.MTLS, ORIGIN, 443, null, 1, true, FakeTime.START,
+                        FakeTime.START, FakeTime.START.plus(HOUR), 2),
+                new PassthroughEntry(PassthroughReason.PINNED, "pinned.test", 0, "10.0.0.1/32", 2, true,
+                        FakeTime.START, FakeTime.START.plus(Duration.ofMinutes(5)),
+                        FakeTime.START.plus(Duration.ofMinutes(65)), 1));
+    }
+
+    @Test
+    void aPinnedEntryBelowItsThresholdIsListedAsNotSplicing() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+
+        assertThat(registry.entries()).singleElement().satisfies(entry -> {
+            assertThat(entry.count()).isEqualTo(1);
+            assertThat(entry.splicing()).isFalse();
+        });
+    }
+
+    @Test
+    void clearingAHostForgetsItsOriginAndItsServerNameAndSaysWhat() {
+        PassthroughRegistry registry = registry(pinned(1, 32, 64));
+        InetAddress client = address("10.0.0.1");
+        registry.originAskedForCertificate(ORIGIN, 443);
+        registry.clientRefusedLeaf(client, ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(client, "other.test", "unknown_ca");
+
+        List<PassthroughEntry> removed = registry.clear("ORIGIN.test");
+
+        assertThat(removed).extracting(PassthroughEntry::reason)
+                .containsExactly(PassthroughReason.MTLS, PassthroughReason.PINNED);
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isNull();
+        assertThat(registry.remembered(client, "other.test", 443, "other.test")).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.clear(null)).extracting(PassthroughEntry::host).containsExactly("other.test");
+        assertThat(registry.entries()).isEmpty();
+    }
+
+    @Test
+    void learningIsCountedOncePerEntryAndEntriesAreAGauge() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+
+        registry.originAskedForCertificate(ORIGIN, 443);
+        registry.originAskedForCertificate(ORIGIN, 443);
+        for (int i = 0; i < 3; i++) {
+            registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+        }
+        registry.clientRefusedLeaf(address("10.0.0.2"), ORIGIN, "unknown_ca");
+
+        PrometheusText scraped = PrometheusText.parse(metrics.scrape());
+        assertThat(scraped.value("sluice_passthrough_learned_total", "reason", "mtls")).isEqualTo(1);
+        assertThat(scraped.value("sluice_passthrough_learned_total", "reason", "pinned"))
+                .as("10.0.0.1 reached the threshold once; 10.0.0.2 has not").isEqualTo(1);
+        assertThat(gauge("mtls")).isEqualTo(1);
+        assertThat(gauge("pinned")).isEqualTo(2);
+    }
+
+    private double gauge(String reason) {
+        return PrometheusText.parse(metrics.scrape()).value("sluice_passthrough_entries", "reason", reason);
+    }
+
+    private PassthroughRegistry registry(PassthroughConfig config) {
+        return new PassthroughRegistry(config, metrics, time, time);
+    }
+
+    private static PassthroughConfig pinned(int threshold, int ipv4Prefix, int ipv6Prefix) {
+        return new PassthroughConfig(Mtls.DEFAULTS, new Pinned(true, HOUR, threshold, ipv4Prefix, ipv6Prefix), 100);
+    }
+
+    private static InetAddress address(String literal) {
+        return Cidr.literal(literal);
+    }
+}
