@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -17,7 +18,7 @@ final class StreamBridge {
 
     private final ConnectionPair pair;
     private final StreamLeg client;
-    private final ExchangeMeter meter = new ExchangeMeter();
+    private final ExchangeMeter meter;
     private StreamLeg upstream;
     private boolean requestSeen;
     private boolean bridged;
@@ -30,6 +31,7 @@ final class StreamBridge {
     StreamBridge(ConnectionPair pair) {
         this.pair = pair;
         this.client = new StreamLeg(this, true);
+        this.meter = new ExchangeMeter(pair.settings().grpcCallView());
     }
 
     StreamLeg clientLeg() {
@@ -48,13 +50,14 @@ final class StreamBridge {
         from.relay(head);
     }
 
-    void data(StreamLeg from, int bytes) {
+    /** A DATA frame's content from {@code from}, about to be relayed: read only, its indexes left alone. */
+    void data(StreamLeg from, ByteBuf content) {
         if (from.isClient) {
-            meter.up(bytes);
+            meter.up(content);
         } else {
-            meter.down(bytes);
+            meter.down(content);
         }
-        pair.relayed(from.isClient, bytes);
+        pair.relayed(from.isClient, content.readableBytes());
     }
 
     /** The request head arrived: open its upstream stream and send the head, or refuse the stream. */

@@ -95,7 +95,7 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
             bridge.headers(this, head);
         } else if (msg instanceof Http2DataFrame data) {
             inputEnded |= data.isEndStream();
-            bridge.data(this, data.content().readableBytes());
+            bridge.data(this, data.content());
             writeToPeer(new DefaultHttp2DataFrame(data.content(), data.isEndStream()));
         } else {
             ReferenceCountUtil.release(msg);
