@@ -27,8 +27,11 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
         services.accessLog().log(new AccessLogEntry(record.started(), exchange.clientText(), exchange.user(),
                 record.method(), "https://" + authority + path, decision.action().yamlName(), decision.rule(),
                 record.status(), record.bytesUp(), record.bytesDown(), record.durationNanos() / 1_000_000,
-                record.error(), record.protocol(), sni));
+                record.error(), record.protocol(), sni, record.grpc()));
         services.metrics().httpRequest(record.protocol(), record.method(), record.status());
+        if (record.grpc() != null) {
+            services.metrics().grpcCall(record.grpc(), record.durationNanos());
+        }
     }
 
     @Override

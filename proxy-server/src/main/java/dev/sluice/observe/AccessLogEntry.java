@@ -1,5 +1,6 @@
 package dev.sluice.observe;
 
+import dev.sluice.grpc.GrpcCallRecord;
 import java.time.Instant;
 
 /**
@@ -20,13 +21,24 @@ import java.time.Instant;
  * @param protocol   for a bumped connection, the ALPN protocol negotiated ({@code h2}, {@code http/1.1}, {@code none});
  *                   for a request inside one, its HTTP version; null otherwise
  * @param sni        for a bumped or peeked connection, the server name the client's ClientHello carried, or null
+ * @param grpc       for a gRPC call inside a bumped HTTP/2 connection with {@code grpc.callView} on, the call's view
+ *                   (written as {@code grpc_*} fields); null otherwise
  */
 public record AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                              String rule, int status, long bytesUp, long bytesDown, long durationMs, String error,
-                             String protocol, String sni) {
+                             String protocol, String sni, GrpcCallRecord grpc) {
+    /** A line that is no gRPC call. */
+    public AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
+                          String rule, int status, long bytesUp, long bytesDown, long durationMs, String error,
+                          String protocol, String sni) {
+        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, protocol,
+                sni, null);
+    }
+
     /** A line with neither protocol nor SNI: the front door's answers, splices and forwarded requests. */
     public AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                           String rule, int status, long bytesUp, long bytesDown, long durationMs, String error) {
-        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, null, null);
+        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, null, null,
+                null);
     }
 }

@@ -1,6 +1,8 @@
 package dev.sluice.observe;
 
 import dev.sluice.config.Action;
+import dev.sluice.config.GrpcConfig;
+import dev.sluice.grpc.GrpcCallRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -50,6 +52,11 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_leaf_cache_requests_total{result}} ({@code hit}, {@code miss}), {@code sluice_leaf_cache_size},
  *       {@code sluice_leaf_mint_seconds} histogram</li>
  *   <li>{@code sluice_h2_streams_active} gauge and {@code sluice_h2_streams_total}: bridged HTTP/2 streams</li>
+ *   <li>{@code sluice_grpc_calls_total{service,method,code}}, {@code sluice_grpc_call_duration_seconds{service,method}}
+ *       histogram and {@code sluice_grpc_messages_total{direction}} ({@code request}, {@code response}): gRPC calls
+ *       inside bumps, with {@code grpc.callView} on; code is the status's canonical name, {@code NONE} or
+ *       {@code OTHER}; service and method labels bounded by {@code grpc.maxMethodLabels} (see
+ *       {@link GrpcCallMetrics})</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
@@ -130,13 +137,14 @@ public final class Metrics implements AutoCloseable {
     private final Timer leafMint;
     private final AtomicLong h2StreamsActive = new AtomicLong();
     private final Counter h2Streams;
+    private final GrpcCallMetrics grpcCalls;
     private volatile LongSupplier[] leafCacheSources;
 
     /** One connection kind: its live count and its running total. */
     private record Kind(AtomicLong active, Counter total) {
     }
 
-    private Metrics(PrometheusMeterRegistry registry) {
+    private Metrics(PrometheusMeterRegistry registry, GrpcConfig grpc) {
         this.registry = registry;
         for (String kind : new String[] {KIND_CLIENT, KIND_TUNNEL, KIND_BUMP, KIND_FORWARD}) {
             kinds.put(kind, registerKind(kind));
@@ -174,6 +182,7 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder(H2_STREAMS_ACTIVE, h2StreamsActive, AtomicLong::get)
                 .description("HTTP/2 streams being bridged now").register(registry);
         h2Streams = Counter.builder(H2_STREAMS).description("HTTP/2 streams bridged").register(registry);
+        grpcCalls = new GrpcCallMetrics(registry, grpc.maxMethodLabels());
         Gauge.builder(BUILD_INFO, () -> 1).description("Always 1; the version tag names the running build")
                 .tag("version", version()).register(registry);
         Gauge.builder(CONFIG_RULES, configRules, AtomicInteger::get)
@@ -193,8 +202,14 @@ public final class Metrics implements AutoCloseable {
         }
     }
 
+    /** With the default {@code grpc:} settings. */
     public static Metrics create() {
-        return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return create(GrpcConfig.DEFAULTS);
+    }
+
+    /** @param grpc bounds the {@code sluice_grpc_*} labels ({@code grpc.maxMethodLabels}) */
+    public static Metrics create(GrpcConfig grpc) {
+        return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), grpc);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -299,6 +314,11 @@ public final class Metrics implements AutoCloseable {
 
     public void h2StreamClosed() {
         h2StreamsActive.decrementAndGet();
+    }
+
+    /** A gRPC call the per-call view saw end; {@code nanos} from its request head to its end. */
+    public void grpcCall(GrpcCallRecord call, long nanos) {
+        grpcCalls.call(call, nanos);
     }
 
     /** Called by the access log when its queue is full and a line is lost. */
