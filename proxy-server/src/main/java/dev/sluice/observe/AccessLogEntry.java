@@ -38,7 +38,7 @@ public record AccessLogEntry(Instant time, String client, String user, String me
     /** A line with neither protocol nor SNI: the front door's answers, splices and forwarded requests. */
     public AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                           String rule, int status, long bytesUp, long bytesDown, long durationMs, String error) {
-        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, null, null,
-                null);
+        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, null,
+                null, null);
     }
 }

@@ -18,9 +18,6 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe: calls end on every event loop.
  */
 final class GrpcCallMetrics {
-    static final String CALLS = "sluice.grpc.calls";
-    static final String CALL_DURATION = "sluice.grpc.call.duration";
-    static final String MESSAGES = "sluice.grpc.messages";
     static final String OTHER = CounterFamily.OVERFLOW;
     static final String UNNAMED = "unnamed";
     /** Real method names are short; a long one is more likely an attempt to bloat every scrape. */
@@ -56,8 +53,8 @@ final class GrpcCallMetrics {
     GrpcCallMetrics(MeterRegistry registry, int maxMethodLabels) {
         this.registry = registry;
         this.maxMethodLabels = maxMethodLabels;
-        this.messages = new CounterFamily(registry, MESSAGES, "gRPC messages (length-prefixed) by direction",
-                Tags.empty(), "direction", 2);
+        this.messages = new CounterFamily(registry, Metrics.GRPC_MESSAGES,
+                "gRPC messages (length-prefixed) by direction", Tags.empty(), "direction", 2);
     }
 
     void call(GrpcCallRecord call, long nanos) {
@@ -102,10 +99,11 @@ final class GrpcCallMetrics {
 
     private MethodMeters register(MethodKey key) {
         Tags tags = Tags.of("service", key.service(), "method", key.method());
-        return new MethodMeters(
-                new CounterFamily(registry, CALLS, "gRPC calls seen inside bumps, by service, method and status code",
-                        tags, "code", MAX_CODES),
-                Timer.builder(CALL_DURATION).description("gRPC call duration, request head to the end of the call")
-                        .tags(tags).serviceLevelObjectives(CALL_BUCKETS).register(registry));
+        CounterFamily calls = new CounterFamily(registry, Metrics.GRPC_CALLS,
+                "gRPC calls inside bumps by service, method and status code", tags, "code", MAX_CODES);
+        Timer duration = Timer.builder(Metrics.GRPC_CALL_DURATION)
+                .description("gRPC call duration, from the request head to the end of the call")
+                .tags(tags).serviceLevelObjectives(CALL_BUCKETS).register(registry);
+        return new MethodMeters(calls, duration);
     }
 }

@@ -83,6 +83,9 @@ public final class Metrics implements AutoCloseable {
     public static final String LEAF_MINT = "sluice.leaf.mint";
     public static final String H2_STREAMS_ACTIVE = "sluice.h2.streams.active";
     public static final String H2_STREAMS = "sluice.h2.streams";
+    public static final String GRPC_CALLS = "sluice.grpc.calls";
+    public static final String GRPC_CALL_DURATION = "sluice.grpc.call.duration";
+    public static final String GRPC_MESSAGES = "sluice.grpc.messages";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";

@@ -88,7 +88,8 @@ class MessageFrameCounterTest {
     @Test
     void lengthsAreUnsigned() {
         // 0xffffffff bytes announced: a 4 GiB message is never relayed here, but its prefix must not read as -1
-        ByteBuf prefix = Unpooled.wrappedBuffer(new byte[] {0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2});
+        ByteBuf prefix = Unpooled.wrappedBuffer(
+                new byte[] {0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2});
         try {
             counter.count(prefix);
         } finally {
