@@ -34,27 +34,34 @@ final class BridgeHarness implements AutoCloseable {
 
     private final OkHttpClients okHttpClients = new OkHttpClients();
     private final Duration idleTimeout;
+    private final boolean grpcCallView;
     private final SslContext clientTls;
     private final SslContext upstreamTls;
     private final LoopbackPairServer server;
 
-    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls) throws Exception {
+    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls, boolean grpcCallView) throws Exception {
         this.idleTimeout = idleTimeout;
+        this.grpcCallView = grpcCallView;
         this.clientTls = tls ? clientTls() : null;
         this.upstreamTls = tls ? upstreamTls() : null;
         server = new LoopbackPairServer(originPort, tls ? this::handshakeBoth : this::bridge);
     }
 
     static BridgeHarness cleartext(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, false);
+        return new BridgeHarness(originPort, PATIENCE, false, true);
     }
 
     static BridgeHarness cleartext(int originPort, Duration idleTimeout) throws Exception {
-        return new BridgeHarness(originPort, idleTimeout, false);
+        return new BridgeHarness(originPort, idleTimeout, false, true);
+    }
+
+    /** With the per-call gRPC view off ({@code grpc.callView: false}). */
+    static BridgeHarness cleartextWithoutCallView(int originPort) throws Exception {
+        return new BridgeHarness(originPort, PATIENCE, false, false);
     }
 
     static BridgeHarness tls(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, true);
+        return new BridgeHarness(originPort, PATIENCE, true, true);
     }
 
     int port() {
@@ -100,7 +107,8 @@ final class BridgeHarness implements AutoCloseable {
         RecordingHttpObserver observer = new RecordingHttpObserver();
         observers.add(observer);
         // Every client of the harness connects to it by address, with or without TLS.
-        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", CallGate.ALLOW_ALL, true), observer);
+        H2Bridge.start(client, upstream,
+                new BridgeSettings(idleTimeout, "127.0.0.1", CallGate.ALLOW_ALL, grpcCallView), observer);
     }
 
     private static SslContext clientTls() throws SSLException {

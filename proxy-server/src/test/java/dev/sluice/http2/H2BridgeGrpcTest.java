@@ -3,6 +3,7 @@ package dev.sluice.http2;
 import static dev.sluice.testing.GrpcEchoServer.intMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.grpc.GrpcCallRecord;
 import dev.sluice.relay.HttpExchangeRecord;
 import dev.sluice.testing.GrpcCalls;
 import dev.sluice.testing.GrpcEchoServer;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * grpc-java client → the bridge → grpc-java server, cleartext prior-knowledge h2 on both legs: the call shapes of
- * {@link GrpcCalls}, and what the bridge records of them.
+ * {@link GrpcCalls}, and what the bridge records of them, the per-call gRPC view included.
  */
 class H2BridgeGrpcTest {
     private GrpcEchoServer origin;
@@ -54,6 +55,9 @@ class H2BridgeGrpcTest {
         assertThat(exchange.bytesUp()).isEqualTo(5 + 5);
         assertThat(exchange.bytesDown()).isEqualTo(5 + 5);
         assertThat(exchange.error()).isNull();
+        // grpc-java's server names its identity encoding; its client sends none
+        assertThat(exchange.grpc()).isEqualTo(new GrpcCallRecord(GrpcEchoServer.SERVICE, "Echo", 0, null, null,
+                "identity", 1, 1, 5, 5, null));
 
         channel.shutdown();
         assertThat(observer.awaitClosed()).isNull();
@@ -70,13 +74,25 @@ class H2BridgeGrpcTest {
     }
 
     @Test
-    void tenThousandServerStreamedMessagesArriveInOrder() {
+    void tenThousandServerStreamedMessagesArriveInOrder() throws Exception {
         GrpcCalls.serverStreamsInOrder(channel, 10_000);
+
+        GrpcCallRecord call = bridge.onlyObserver().awaitExchanges(1).get(0).grpc();
+        assertThat(call.method()).isEqualTo("Count");
+        assertThat(call.requestMessages()).isEqualTo(1);
+        assertThat(call.responseMessages()).isEqualTo(10_000);
+        assertThat(call.responseBytes()).isEqualTo(10_000 * 4);
+        assertThat(call.code()).isZero();
     }
 
     @Test
     void clientStreamedMessagesAllReachTheServer() throws Exception {
         GrpcCalls.clientStreamIsTallied(channel);
+
+        GrpcCallRecord call = bridge.onlyObserver().awaitExchanges(1).get(0).grpc();
+        assertThat(call.requestMessages()).isEqualTo(1000);
+        assertThat(call.requestBytes()).isEqualTo(1000 * 100);
+        assertThat(call.responseMessages()).isEqualTo(1);
     }
 
     @Test
@@ -85,22 +101,47 @@ class H2BridgeGrpcTest {
     }
 
     @Test
-    void aSixteenMebibyteMessageCrossesEachWayIntact() {
+    void aSixteenMebibyteMessageCrossesEachWayIntact() throws Exception {
         GrpcCalls.bigMessageEchoes(channel);
+
+        GrpcCallRecord call = bridge.onlyObserver().awaitExchanges(1).get(0).grpc();
+        assertThat(call.requestMessages()).as("one message over many DATA frames").isEqualTo(1);
+        assertThat(call.requestBytes()).isEqualTo(16 << 20);
+        assertThat(call.responseMessages()).isEqualTo(1);
+        assertThat(call.responseBytes()).isEqualTo(16 << 20);
     }
 
     @Test
     void anErrorStatusWithCustomTrailersArrivesIntact() throws Exception {
         GrpcCalls.errorStatusKeepsItsTrailers(channel);
 
-        assertThat(bridge.onlyObserver().awaitExchanges(1).get(0).error()).isNull();
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.error()).isNull();
+        assertThat(exchange.grpc().code()).isEqualTo(5);
+        assertThat(exchange.grpc().message()).as("percent-decoded").isEqualTo(GrpcEchoServer.FAIL_DESCRIPTION);
     }
 
     @Test
     void aClientCancelReachesTheServerAsACancellation() throws Exception {
         GrpcCalls.clientCancelReachesTheServer(channel, origin);
 
-        assertThat(bridge.onlyObserver().awaitExchanges(1).get(0).error()).isEqualTo("client_reset");
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.error()).isEqualTo("client_reset");
+        assertThat(exchange.grpc().code()).as("no status").isEqualTo(-1);
+    }
+
+    @Test
+    void withTheCallViewOffACallIsAPlainExchange() throws Exception {
+        bridge.close();
+        bridge = BridgeHarness.cleartextWithoutCallView(origin.port());
+        channel.shutdownNow();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", bridge.port()).usePlaintext().build();
+
+        GrpcCalls.unaryEchoes(channel, "hello");
+
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.path()).isEqualTo("/sluice.test.Echo/Echo");
+        assertThat(exchange.grpc()).isNull();
     }
 
     @Test
