@@ -58,12 +58,17 @@ public final class GrpcEchoServer implements AutoCloseable {
     }
 
     public static GrpcEchoServer start() {
+        return start(tlsServer());
+    }
+
+    /** A grpc-java server builder on an ephemeral 127.0.0.1 port, presenting the test PKI's origin certificate. */
+    static NettyServerBuilder tlsServer() {
         TestPki pki = TestPki.get();
         try {
-            return start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(
                             pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate()))
-                            .build()));
+                            .build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -189,9 +194,14 @@ public final class GrpcEchoServer implements AutoCloseable {
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name, MethodType type) {
+        return method(SERVICE, name, type);
+    }
+
+    /** A byte-array method of any service. */
+    public static MethodDescriptor<byte[], byte[]> method(String service, String name, MethodType type) {
         return MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
                 .setRequestMarshaller(BytesMarshaller.INSTANCE)
                 .setResponseMarshaller(BytesMarshaller.INSTANCE)
                 .build();
