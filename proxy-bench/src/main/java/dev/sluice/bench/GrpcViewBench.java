@@ -1,0 +1,92 @@
+package dev.sluice.bench;
+
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The cost of the per-call gRPC view: unary calls per second through two bumping Sluices that differ only in
+ * {@code grpc.callView} (off and on), each its own JVM, to the same origin; windows alternate between the two, the
+ * order swapped every run so that neither side always follows the other, each window after its own warm-up, both
+ * connections opened before any. At the end the view-on Sluice's {@code sluice_grpc_calls_total} shows the view ran,
+ * and the view-off one must have no such family.
+ */
+@Command(name = "grpc-view", mixinStandardHelpOptions = true,
+        description = "Unary gRPC calls through a bumping Sluice with grpc.callView off and on; print calls/s, "
+                + "p50/p99 and the rate lost to the view.")
+final class GrpcViewBench implements Callable<Integer> {
+    static final String CALLS_METRIC = "sluice_grpc_calls_total";
+
+    @Mixin
+    private BumpOptions sluiceOptions;
+
+    @Mixin
+    private UnaryLoadOptions options;
+
+    @Option(names = "--access-log",
+            description = "Both Sluices write their access log (a line per call) to a file; default: off, as in the "
+                    + "other bump benchmarks.")
+    private boolean accessLog;
+
+    @Override
+    public Integer call() throws Exception {
+        options.validate();
+        BenchPki pki = new BenchPki();
+        List<String> hosts = List.of(GrpcUnaryBench.HOST);
+        try (GrpcOrigin origin = new GrpcOrigin(pki);
+             BumpingSluice viewOff = sluiceOptions.start(pki, hosts, false, accessLog);
+             BumpingSluice viewOn = sluiceOptions.start(pki, hosts, true, accessLog)) {
+            int port = origin.address().getPort();
+            ManagedChannel off = GrpcChannels.through(viewOff.proxyAddress(), GrpcUnaryBench.HOST, port,
+                    viewOff.caCertificate());
+            ManagedChannel on = GrpcChannels.through(viewOn.proxyAddress(), GrpcUnaryBench.HOST, port,
+                    viewOn.caCertificate());
+            try {
+                GrpcViewReport report = measure(options.load(off), options.load(on), viewOff, viewOn);
+                System.out.println(options.json ? report.json() : report.text());
+            } finally {
+                for (ManagedChannel channel : List.of(off, on)) {
+                    channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private GrpcViewReport measure(UnaryLoad off, UnaryLoad on, BumpingSluice viewOff, BumpingSluice viewOn)
+            throws Exception {
+        off.connect();
+        on.connect();
+        List<UnaryWindow> offWindows = new ArrayList<>();
+        List<UnaryWindow> onWindows = new ArrayList<>();
+        for (int i = 0; i < options.runs; i++) {
+            if (i % 2 == 0) {
+                offWindows.add(off.run(options.warmup(), options.window()));
+                onWindows.add(on.run(options.warmup(), options.window()));
+            } else {
+                onWindows.add(on.run(options.warmup(), options.window()));
+                offWindows.add(off.run(options.warmup(), options.window()));
+            }
+            if (!options.json) {
+                System.out.printf(Locale.ROOT, "run %d  view off %9.0f calls/s   view on %9.0f calls/s%n", i + 1,
+                        offWindows.get(i).callsPerSecond(), onWindows.get(i).callsPerSecond());
+            }
+        }
+        if (PrometheusText.sum(viewOff.scrapeMetrics(), CALLS_METRIC, null, null).isPresent()) {
+            throw new IOException("the Sluice with grpc.callView: false counted gRPC calls");
+        }
+        long counted = (long) PrometheusText.sum(viewOn.scrapeMetrics(), CALLS_METRIC, null, null).orElse(0);
+        return new GrpcViewReport(options.inFlight, options.messageBytes, describe(), offWindows, onWindows, counted);
+    }
+
+    private String describe() {
+        return sluiceOptions.describe() + (accessLog ? ", access log on" : ", access log off");
+    }
+}

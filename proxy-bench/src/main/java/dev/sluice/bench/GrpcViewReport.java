@@ -1,0 +1,66 @@
+package dev.sluice.bench;
+
+import static dev.sluice.bench.Json.round;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the per-call gRPC view costs: unary calls per second through a bump with {@code grpc.callView} off and on
+ * (median of the windows), the rate lost with it on, p50/p99 latency of each, and how many calls the view counted,
+ * with the issue's target (under {@link #TARGET_LOSS} lost) printed beside the figures and never enforced.
+ */
+final class GrpcViewReport {
+    static final double TARGET_LOSS = 0.05;
+
+    private final int inFlight;
+    private final int messageBytes;
+    private final String proxy;
+    private final UnarySide off;
+    private final UnarySide on;
+    private final long callsCounted;
+
+    /** @param callsCounted {@code sluice_grpc_calls_total} of the Sluice with the view on, at the end */
+    GrpcViewReport(int inFlight, int messageBytes, String proxy, List<UnaryWindow> off, List<UnaryWindow> on,
+                   long callsCounted) {
+        this.inFlight = inFlight;
+        this.messageBytes = messageBytes;
+        this.proxy = proxy;
+        this.off = new UnarySide(off);
+        this.on = new UnarySide(on);
+        this.callsCounted = callsCounted;
+    }
+
+    /** The fraction of the view-off rate lost with the view on; negative when on was faster. */
+    double loss() {
+        return 1 - on.medianCallsPerSecond() / off.medianCallsPerSecond();
+    }
+
+    String text() {
+        return String.format(Locale.ROOT, """
+                grpc-view benchmark: %d calls in flight on one channel, %d-byte messages, %d windows of %.0f s each \
+                per side, 127.0.0.1, via %s
+                view off   median %9.0f calls/s   p50 %7.3f ms   p99 %7.3f ms
+                view on    median %9.0f calls/s   p50 %7.3f ms   p99 %7.3f ms
+                calls/s lost with the view on: %.1f%%   (target: < %.0f%%, %s)
+                calls the view counted (sluice_grpc_calls_total): %d""",
+                inFlight, messageBytes, off.windows().size(), off.windowSeconds(), proxy,
+                off.medianCallsPerSecond(), UnarySide.millis(off.p50()), UnarySide.millis(off.p99()),
+                on.medianCallsPerSecond(), UnarySide.millis(on.p50()), UnarySide.millis(on.p99()),
+                loss() * 100, TARGET_LOSS * 100, loss() < TARGET_LOSS ? "met" : "NOT met", callsCounted);
+    }
+
+    String json() {
+        return Json.object(g -> {
+            g.writeStringField("benchmark", "grpc-view");
+            g.writeNumberField("inFlight", inFlight);
+            g.writeNumberField("messageBytes", messageBytes);
+            g.writeStringField("proxy", proxy);
+            off.write(g, "viewOff");
+            on.write(g, "viewOn");
+            g.writeNumberField("loss", round(loss()));
+            g.writeNumberField("targetLoss", TARGET_LOSS);
+            g.writeNumberField("callsCounted", callsCounted);
+        });
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class GrpcViewReportTest {
+    private static final long SECOND = 1_000_000_000L;
+    private static final long MILLI = 1_000_000L;
+
+    /** {@code completions} in 10 s, with latencies of 1..100 × {@code step}. */
+    private static UnaryWindow window(long completions, long step) {
+        return new UnaryWindow(completions, 10 * SECOND, LongStream.rangeClosed(1, 100).map(i -> i * step).toArray());
+    }
+
+    @Test
+    void comparesMedianRatesWithTheViewOffAndOn() {
+        GrpcViewReport report = new GrpcViewReport(64, 64, "Sluice",
+                List.of(window(100_000, MILLI / 100), window(300_000, MILLI / 100), window(200_000, MILLI / 100)),
+                List.of(window(190_000, MILLI / 50), window(196_000, MILLI / 50), window(180_000, MILLI / 50)),
+                586_000);
+
+        assertThat(report.loss()).as("19000 calls/s against 20000").isCloseTo(0.05, within(1e-9));
+        assertThat(report.text())
+                .contains("64 calls in flight on one channel, 64-byte messages, 3 windows of 10 s each per side")
+                .containsPattern("view off +median +20000 calls/s +p50 +0\\.500 ms +p99 +0\\.990 ms")
+                .containsPattern("view on +median +19000 calls/s +p50 +1\\.000 ms +p99 +1\\.980 ms")
+                .contains("calls/s lost with the view on: 5.0%   (target: < 5%, NOT met)")
+                .contains("calls the view counted (sluice_grpc_calls_total): 586000");
+        assertThat(report.json()).contains("\"benchmark\":\"grpc-view\"", "\"loss\":0.05", "\"targetLoss\":0.05",
+                "\"viewOff\":{", "\"viewOn\":{", "\"medianCallsPerSecond\":19000.0", "\"callsCounted\":586000");
+    }
+
+    @Test
+    void aFasterViewOnIsNoLossAndMeetsTheTarget() {
+        GrpcViewReport report = new GrpcViewReport(8, 64, "Sluice", List.of(window(100_000, MILLI)),
+                List.of(window(101_000, MILLI)), 101_000);
+
+        assertThat(report.loss()).isCloseTo(-0.01, within(1e-9));
+        assertThat(report.text()).contains("calls/s lost with the view on: -1.0%   (target: < 5%, met)");
+    }
+}
