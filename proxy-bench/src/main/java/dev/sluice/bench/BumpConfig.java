@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The Sluice config of the bump benchmarks: the splice benchmark's (loopback clients and destinations, any port, no
- * access log unless asked for) with every CONNECT bumped, the bench's host names mapped to 127.0.0.1 with {@code hosts:}, Sluice's CA
- * created on first start where the config says, and only the bench's origin CA trusted upstream.
+ * access log unless asked for) with every CONNECT bumped, the bench's host names mapped to 127.0.0.1 with
+ * {@code hosts:}, Sluice's CA created on first start where the config says, and only the bench's origin CA trusted
+ * upstream.
  *
  * @param hosts        bench host names, each mapped to 127.0.0.1
  * @param tlsProvider  {@code tls.provider}: {@code auto}, {@code openssl} or {@code jdk}
