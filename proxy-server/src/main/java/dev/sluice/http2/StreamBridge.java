@@ -66,9 +66,7 @@ final class StreamBridge {
         if (!pair.servesAuthority(head.headers().authority())) {
             // The origin would serve it as another virtual host than the one the client's TLS session was for.
             record("misdirected_request");
-            Http2Headers misdirected = new DefaultHttp2Headers().status(MISDIRECTED);
-            meter.response(misdirected);
-            client.answer(misdirected);
+            client.answer(new DefaultHttp2Headers().status(MISDIRECTED));
             return;
         }
         if (!pair.acceptsStreams()) {
@@ -104,6 +102,16 @@ final class StreamBridge {
             leg.readIfPeerWritable();
             opened.getNow().flush();
         });
+    }
+
+    /**
+     * Sluice answers {@code leg}'s stream itself ({@link StreamLeg#answer}): an answer to the client is the
+     * exchange's response, so the meter (and a gRPC call's view, for a trailers-only status) sees it.
+     */
+    void answering(StreamLeg leg, Http2Headers response) {
+        if (leg.isClient) {
+            meter.response(response);
+        }
     }
 
     private void refuse() {

@@ -153,6 +153,7 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
      * to stop with {@code NO_ERROR}, as RFC 9113 §8.1 allows once a response is complete.
      */
     void answer(Http2Headers response) {
+        bridge.answering(this, response);
         outputEnded = true;
         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(response, true));
         abort(Http2Error.NO_ERROR);

@@ -2,6 +2,7 @@ package dev.sluice.http2;
 
 import static dev.sluice.testing.GrpcEchoServer.intMessage;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.grpc.GrpcCallRecord;
 import dev.sluice.relay.HttpExchangeRecord;
@@ -9,6 +10,7 @@ import dev.sluice.testing.GrpcCalls;
 import dev.sluice.testing.GrpcEchoServer;
 import dev.sluice.testing.RecordingHttpObserver;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.util.concurrent.TimeUnit;
@@ -128,6 +130,22 @@ class H2BridgeGrpcTest {
         HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
         assertThat(exchange.error()).isEqualTo("client_reset");
         assertThat(exchange.grpc().code()).as("no status").isEqualTo(-1);
+    }
+
+    @Test
+    void aCallSluiceAnswersItselfIsSeenByTheViewWithSluicesAnswer() throws Exception {
+        ManagedChannel elsewhere = NettyChannelBuilder.forAddress("127.0.0.1", bridge.port()).usePlaintext()
+                .overrideAuthority("elsewhere.test:443").build();
+        try {
+            assertThatThrownBy(() -> GrpcCalls.unaryEchoes(elsewhere, "hello")).isInstanceOf(StatusRuntimeException.class);
+        } finally {
+            elsewhere.shutdownNow().awaitTermination(BridgeHarness.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.status()).as("Sluice's 421").isEqualTo(421);
+        assertThat(exchange.grpc().method()).isEqualTo("Echo");
+        assertThat(exchange.grpc().code()).as("no grpc-status in a 421").isEqualTo(-1);
     }
 
     @Test

@@ -62,12 +62,7 @@ public final class GrpcAnyMethodServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdownNow();
-        try {
-            server.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        GrpcEchoServer.stop(server);
     }
 
     private final class AnyMethod extends HandlerRegistry {

@@ -114,6 +114,11 @@ public final class GrpcEchoServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(server);
+    }
+
+    /** Stops a test server at once and waits a little for it. */
+    static void stop(Server server) {
         server.shutdownNow();
         try {
             server.awaitTermination(10, TimeUnit.SECONDS);
