@@ -137,7 +137,8 @@ class H2BridgeGrpcTest {
         ManagedChannel elsewhere = NettyChannelBuilder.forAddress("127.0.0.1", bridge.port()).usePlaintext()
                 .overrideAuthority("elsewhere.test:443").build();
         try {
-            assertThatThrownBy(() -> GrpcCalls.unaryEchoes(elsewhere, "hello")).isInstanceOf(StatusRuntimeException.class);
+            assertThatThrownBy(() -> GrpcCalls.unaryEchoes(elsewhere, "hello"))
+                    .isInstanceOf(StatusRuntimeException.class);
         } finally {
             elsewhere.shutdownNow().awaitTermination(BridgeHarness.PATIENCE.toSeconds(), TimeUnit.SECONDS);
         }
