@@ -2,6 +2,7 @@ package dev.sluice.bench;
 
 import io.grpc.ManagedChannel;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,16 +14,18 @@ import picocli.CommandLine.Option;
 
 /**
  * The cost of the per-call gRPC view: unary calls per second through two bumping Sluices that differ only in
- * {@code grpc.callView} (off and on), each its own JVM, to the same origin; windows alternate between the two, the
- * order swapped every run so that neither side always follows the other, each window after its own warm-up, both
- * connections opened before any. At the end the view-on Sluice's {@code sluice_grpc_calls_total} shows the view ran,
- * and the view-off one must have no such family.
+ * {@code grpc.callView} (off and on), each its own JVM, to the same origin; both connections opened and both Sluices
+ * settled (JIT) with unmeasured load first, then windows alternate between the two, the order swapped every run so
+ * that neither side always follows the other, each window after its own warm-up. At the end the view-on Sluice's
+ * {@code sluice_grpc_calls_total} shows the view ran, and the view-off one must have no such family.
  */
 @Command(name = "grpc-view", mixinStandardHelpOptions = true,
         description = "Unary gRPC calls through a bumping Sluice with grpc.callView off and on; print calls/s, "
                 + "p50/p99 and the rate lost to the view.")
 final class GrpcViewBench implements Callable<Integer> {
     static final String CALLS_METRIC = "sluice_grpc_calls_total";
+    /** The settling runs' own window, needed by {@link UnaryLoad#run} and thrown away. */
+    private static final Duration SETTLE_WINDOW = Duration.ofSeconds(1);
 
     @Mixin
     private BumpOptions sluiceOptions;
@@ -35,9 +38,15 @@ final class GrpcViewBench implements Callable<Integer> {
                     + "other bump benchmarks.")
     private boolean accessLog;
 
+    @Option(names = "--settle", defaultValue = "15",
+            description = "Seconds of unmeasured calls through each Sluice before the first window, so that its JIT "
+                    + "has settled (default: ${DEFAULT-VALUE}).")
+    private int settleSeconds;
+
     @Override
     public Integer call() throws Exception {
         options.validate();
+        if (settleSeconds < 0) throw new IllegalArgumentException("need --settle >= 0");
         BenchPki pki = new BenchPki();
         List<String> hosts = List.of(GrpcUnaryBench.HOST);
         try (GrpcOrigin origin = new GrpcOrigin(pki);
@@ -64,6 +73,9 @@ final class GrpcViewBench implements Callable<Integer> {
             throws Exception {
         off.connect();
         on.connect();
+        Duration settle = Duration.ofSeconds(settleSeconds);
+        off.run(settle, SETTLE_WINDOW);
+        on.run(settle, SETTLE_WINDOW);
         List<UnaryWindow> offWindows = new ArrayList<>();
         List<UnaryWindow> onWindows = new ArrayList<>();
         for (int i = 0; i < options.runs; i++) {

@@ -67,7 +67,8 @@ class BumpBenchesTest {
 
     @Test
     void grpcViewComparesTwoBumpsWithTheViewOffAndOn() {
-        assertThat(run("grpc-view", "--in-flight", "8", "--duration", "1", "--warmup", "0", "--runs", "2")).isZero();
+        assertThat(run("grpc-view", "--in-flight", "8", "--duration", "1", "--warmup", "0", "--runs", "2",
+                "--settle", "1")).isZero();
     }
 
     @Test
