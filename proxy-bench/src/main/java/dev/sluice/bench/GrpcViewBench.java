@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
                 + "p50/p99 and the rate lost to the view.")
 final class GrpcViewBench implements Callable<Integer> {
     static final String CALLS_METRIC = "sluice_grpc_calls_total";
+    /** Counts every bumped HTTP/2 request, with the view on or off. */
+    static final String REQUESTS_METRIC = "sluice_http_requests_total";
     /** The settling runs' own window, needed by {@link UnaryLoad#run} and thrown away. */
     private static final Duration SETTLE_WINDOW = Duration.ofSeconds(1);
 
@@ -78,24 +80,48 @@ final class GrpcViewBench implements Callable<Integer> {
         on.run(settle, SETTLE_WINDOW);
         List<UnaryWindow> offWindows = new ArrayList<>();
         List<UnaryWindow> onWindows = new ArrayList<>();
+        List<Double> offCpu = new ArrayList<>();
+        List<Double> onCpu = new ArrayList<>();
         for (int i = 0; i < options.runs; i++) {
             if (i % 2 == 0) {
-                offWindows.add(off.run(options.warmup(), options.window()));
-                onWindows.add(on.run(options.warmup(), options.window()));
+                offCpu.add(window(off, viewOff, offWindows));
+                onCpu.add(window(on, viewOn, onWindows));
             } else {
-                onWindows.add(on.run(options.warmup(), options.window()));
-                offWindows.add(off.run(options.warmup(), options.window()));
+                onCpu.add(window(on, viewOn, onWindows));
+                offCpu.add(window(off, viewOff, offWindows));
             }
             if (!options.json) {
-                System.out.printf(Locale.ROOT, "run %d  view off %9.0f calls/s   view on %9.0f calls/s%n", i + 1,
-                        offWindows.get(i).callsPerSecond(), onWindows.get(i).callsPerSecond());
+                System.out.printf(Locale.ROOT, "run %d  view off %9.0f calls/s %6.1f us CPU/call   "
+                                + "view on %9.0f calls/s %6.1f us CPU/call%n", i + 1,
+                        offWindows.get(i).callsPerSecond(), offCpu.get(i), onWindows.get(i).callsPerSecond(),
+                        onCpu.get(i));
             }
         }
         if (PrometheusText.sum(viewOff.scrapeMetrics(), CALLS_METRIC, null, null).isPresent()) {
             throw new IOException("the Sluice with grpc.callView: false counted gRPC calls");
         }
         long counted = (long) PrometheusText.sum(viewOn.scrapeMetrics(), CALLS_METRIC, null, null).orElse(0);
-        return new GrpcViewReport(options.inFlight, options.messageBytes, describe(), offWindows, onWindows, counted);
+        return new GrpcViewReport(options.inFlight, options.messageBytes, describe(), offWindows, onWindows, offCpu,
+                onCpu, counted);
+    }
+
+    /**
+     * One measured window of {@code load} through {@code sluice}, added to {@code windows}; returns the Sluice CPU
+     * time per request it served meanwhile (warm-up included), in microseconds: a cost other processes on the
+     * machine do not blur the way they blur calls/s. The scrapes that count requests lie outside the CPU reading.
+     */
+    private double window(UnaryLoad load, BumpingSluice sluice, List<UnaryWindow> windows) throws Exception {
+        double requestsBefore = requestsServed(sluice);
+        Duration cpuBefore = sluice.cpuTime();
+        windows.add(load.run(options.warmup(), options.window()));
+        Duration cpu = sluice.cpuTime().minus(cpuBefore);
+        double requests = requestsServed(sluice) - requestsBefore;
+        if (requests <= 0) throw new IOException("Sluice counted no h2 request in a window");
+        return cpu.toNanos() / 1e3 / requests;
+    }
+
+    private static double requestsServed(BumpingSluice sluice) throws IOException, InterruptedException {
+        return PrometheusText.sum(sluice.scrapeMetrics(), REQUESTS_METRIC, "protocol", "h2").orElse(0);
     }
 
     private String describe() {
