@@ -5,15 +5,23 @@ import java.util.List;
 
 /**
  * The Sluice config of the bump benchmarks: the splice benchmark's (loopback clients and destinations, any port, no
- * access log) with every CONNECT bumped, the bench's host names mapped to 127.0.0.1 with {@code hosts:}, Sluice's CA
- * created on first start where the config says, and only the bench's origin CA trusted upstream.
+ * access log unless asked for) with every CONNECT bumped, the bench's host names mapped to 127.0.0.1 with
+ * {@code hosts:}, Sluice's CA created on first start where the config says, and only the bench's origin CA trusted
+ * upstream.
  *
- * @param hosts       bench host names, each mapped to 127.0.0.1
- * @param tlsProvider {@code tls.provider}: {@code auto}, {@code openssl} or {@code jdk}
+ * @param hosts        bench host names, each mapped to 127.0.0.1
+ * @param tlsProvider  {@code tls.provider}: {@code auto}, {@code openssl} or {@code jdk}
+ * @param grpcCallView {@code grpc.callView}, or null to leave Sluice's default (on)
+ * @param accessLog    whether Sluice writes its access log, to {@code access.log} beside its CA certificate
  */
-record BumpConfig(List<String> hosts, String tlsProvider) {
+record BumpConfig(List<String> hosts, String tlsProvider, Boolean grpcCallView, boolean accessLog) {
     BumpConfig {
         hosts = List.copyOf(hosts);
+    }
+
+    /** Sluice's default gRPC view, no access log. */
+    BumpConfig(List<String> hosts, String tlsProvider) {
+        this(hosts, tlsProvider, null, false);
     }
 
     /**
@@ -21,7 +29,15 @@ record BumpConfig(List<String> hosts, String tlsProvider) {
      * {@code upstreamTrust} PEM file must.
      */
     String yaml(Path caCert, Path caKey, Path upstreamTrust) {
-        StringBuilder yaml = new StringBuilder(SpliceBench.CONFIG).append("default: bump\n");
+        StringBuilder yaml = new StringBuilder(SpliceBench.LOOPBACK).append("default: bump\n");
+        if (accessLog) {
+            yaml.append("accessLog:\n  path: ").append(quoted(caCert.resolveSibling("access.log"))).append('\n');
+        } else {
+            yaml.append("accessLog:\n  enabled: false\n");
+        }
+        if (grpcCallView != null) {
+            yaml.append("grpc:\n  callView: ").append(grpcCallView).append('\n');
+        }
         yaml.append("tls:\n")
                 .append("  provider: ").append(tlsProvider).append('\n')
                 .append("  ca: {cert: ").append(quoted(caCert)).append(", key: ").append(quoted(caKey)).append("}\n")

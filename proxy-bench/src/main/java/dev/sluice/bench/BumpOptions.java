@@ -16,7 +16,14 @@ final class BumpOptions {
 
     /** Starts Sluice bumping every CONNECT, with {@code hosts} mapped to 127.0.0.1 and {@code pki}'s CA trusted. */
     BumpingSluice start(BenchPki pki, List<String> hosts) throws IOException, InterruptedException {
-        return BumpingSluice.start(sluice.jar, sluice.jvmOptions, new BumpConfig(hosts, tlsProvider), pki);
+        return start(pki, hosts, null, false);
+    }
+
+    /** As above, with {@code grpc.callView} set (null: Sluice's default) and the access log on or off. */
+    BumpingSluice start(BenchPki pki, List<String> hosts, Boolean grpcCallView, boolean accessLog)
+            throws IOException, InterruptedException {
+        return BumpingSluice.start(sluice.jar, sluice.jvmOptions,
+                new BumpConfig(hosts, tlsProvider, grpcCallView, accessLog), pki);
     }
 
     /** Names the proxied side in reports. */

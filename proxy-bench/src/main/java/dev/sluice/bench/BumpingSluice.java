@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -44,6 +45,11 @@ final class BumpingSluice implements AutoCloseable {
     /** The CA Sluice made at start: what its minted leaves chain to. */
     X509Certificate caCertificate() {
         return ca;
+    }
+
+    /** CPU time the Sluice process has used so far. */
+    Duration cpuTime() throws IOException {
+        return sluice.cpuTime();
     }
 
     /** The admin listener's {@code /metrics} text. */

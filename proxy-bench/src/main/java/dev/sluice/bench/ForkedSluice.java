@@ -99,6 +99,12 @@ final class ForkedSluice implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time the Sluice process has used so far, all its threads, user and system. */
+    Duration cpuTime() throws IOException {
+        return process.toHandle().info().totalCpuDuration()
+                .orElseThrow(() -> new IOException("the OS does not tell Sluice's CPU time"));
+    }
+
     /** The admin listener's {@code /metrics} text. */
     String scrapeMetrics() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics"))

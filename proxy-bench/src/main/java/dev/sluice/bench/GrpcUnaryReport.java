@@ -2,9 +2,6 @@ package dev.sluice.bench;
 
 import static dev.sluice.bench.Json.round;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,23 +17,23 @@ final class GrpcUnaryReport {
     private final int inFlight;
     private final int messageBytes;
     private final String proxy;
-    private final Side direct;
-    private final Side bumped;
+    private final UnarySide direct;
+    private final UnarySide bumped;
 
     GrpcUnaryReport(int inFlight, int messageBytes, String proxy, List<UnaryWindow> direct, List<UnaryWindow> bumped) {
         this.inFlight = inFlight;
         this.messageBytes = messageBytes;
         this.proxy = proxy;
-        this.direct = new Side(direct);
-        this.bumped = new Side(bumped);
+        this.direct = new UnarySide(direct);
+        this.bumped = new UnarySide(bumped);
     }
 
     double ratio() {
-        return bumped.medianCallsPerSecond / direct.medianCallsPerSecond;
+        return bumped.medianCallsPerSecond() / direct.medianCallsPerSecond();
     }
 
     double addedP99Millis() {
-        return millis(bumped.p99 - direct.p99);
+        return millis(bumped.p99() - direct.p99());
     }
 
     String text() {
@@ -47,9 +44,9 @@ final class GrpcUnaryReport {
                 bumped   median %9.0f calls/s   p50 %7.3f ms   p99 %7.3f ms
                 ratio bumped/direct: %.3f   (target: >= %.2f, %s)
                 p99 added by the bump: %.3f ms   (target: < %.0f ms, %s)""",
-                inFlight, messageBytes, direct.windows.size(), direct.windows.get(0).windowNanos() / 1e9, proxy,
-                direct.medianCallsPerSecond, millis(direct.p50), millis(direct.p99),
-                bumped.medianCallsPerSecond, millis(bumped.p50), millis(bumped.p99),
+                inFlight, messageBytes, direct.windows().size(), direct.windowSeconds(), proxy,
+                direct.medianCallsPerSecond(), millis(direct.p50()), millis(direct.p99()),
+                bumped.medianCallsPerSecond(), millis(bumped.p50()), millis(bumped.p99()),
                 ratio(), TARGET_RATIO, ratio() >= TARGET_RATIO ? "met" : "NOT met",
                 addedP99Millis(), TARGET_ADDED_P99_MILLIS, addedP99Millis() < TARGET_ADDED_P99_MILLIS ? "met" : "NOT met");
     }
@@ -70,34 +67,6 @@ final class GrpcUnaryReport {
     }
 
     private static double millis(long nanos) {
-        return nanos / 1e6;
-    }
-
-    /** One side's windows, the median of their rates, and percentiles over all their latencies. */
-    private static final class Side {
-        final List<UnaryWindow> windows;
-        final double medianCallsPerSecond;
-        final long p50;
-        final long p99;
-
-        Side(List<UnaryWindow> windows) {
-            if (windows.isEmpty()) throw new IllegalArgumentException("no windows");
-            this.windows = List.copyOf(windows);
-            this.medianCallsPerSecond = Samples.median(windows.stream().map(UnaryWindow::callsPerSecond).sorted().toList());
-            long[] all = windows.stream().flatMapToLong(w -> Arrays.stream(w.latencyNanos())).sorted().toArray();
-            this.p50 = Samples.percentile(all, 0.50);
-            this.p99 = Samples.percentile(all, 0.99);
-        }
-
-        void write(JsonGenerator g, String name) throws IOException {
-            g.writeObjectFieldStart(name);
-            g.writeArrayFieldStart("callsPerSecond");
-            for (UnaryWindow w : windows) g.writeNumber(round(w.callsPerSecond()));
-            g.writeEndArray();
-            g.writeNumberField("medianCallsPerSecond", round(medianCallsPerSecond));
-            g.writeNumberField("p50Millis", round(millis(p50)));
-            g.writeNumberField("p99Millis", round(millis(p99)));
-            g.writeEndObject();
-        }
+        return UnarySide.millis(nanos);
     }
 }

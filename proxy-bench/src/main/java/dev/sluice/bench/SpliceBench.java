@@ -24,13 +24,16 @@ import picocli.CommandLine.Option;
 @Command(name = "splice", mixinStandardHelpOptions = true,
         description = "Download N bytes directly and through a Sluice CONNECT splice; print MiB/s and the ratio.")
 final class SpliceBench implements Callable<Integer> {
-    static final String CONFIG = """
+    /** Loopback listeners, clients and destinations, any port; no {@code accessLog:} block yet. */
+    static final String LOOPBACK = """
             listen: 127.0.0.1:0
             admin: 127.0.0.1:0
             access:
               clients: [127.0.0.0/8]
               connectPorts: [1-65535]
               allowDestinations: [127.0.0.0/8]
+            """;
+    static final String CONFIG = LOOPBACK + """
             accessLog:
               enabled: false
             """;

@@ -66,6 +66,12 @@ class BumpBenchesTest {
     }
 
     @Test
+    void grpcViewComparesTwoBumpsWithTheViewOffAndOn() {
+        assertThat(run("grpc-view", "--in-flight", "8", "--duration", "1", "--warmup", "0", "--runs", "2",
+                "--settle", "1")).isZero();
+    }
+
+    @Test
     void firstRequestsReachNewAndCachedHostsThroughTheBump() {
         assertThat(run("first-request", "--requests", "3", "--warmup", "1", "--json")).isZero();
     }

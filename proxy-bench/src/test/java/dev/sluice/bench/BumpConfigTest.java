@@ -55,6 +55,21 @@ class BumpConfigTest {
     }
 
     @Test
+    void theGrpcViewIsSluicesDefaultUnlessSet() throws Exception {
+        assertThat(parse(new BumpConfig(List.of("a.bench.test"), "auto")).grpc().callView()).isTrue();
+        assertThat(parse(new BumpConfig(List.of("a.bench.test"), "auto", false, false)).grpc().callView()).isFalse();
+        assertThat(parse(new BumpConfig(List.of("a.bench.test"), "auto", true, false)).grpc().callView()).isTrue();
+    }
+
+    @Test
+    void anAccessLogGoesBesideTheCa() throws Exception {
+        SluiceConfig config = parse(new BumpConfig(List.of("a.bench.test"), "auto", null, true));
+
+        assertThat(config.accessLog().enabled()).isTrue();
+        assertThat(config.accessLog().path()).isEqualTo(DIR.resolve("access.log").toString());
+    }
+
+    @Test
     void theTlsProviderIsPassedThrough() throws Exception {
         assertThat(parse(new BumpConfig(List.of("a.bench.test"), "jdk")).tls().provider())
                 .isEqualTo(TlsConfig.Provider.JDK);

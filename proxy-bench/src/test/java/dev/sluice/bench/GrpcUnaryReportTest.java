@@ -1,21 +1,14 @@
 package dev.sluice.bench;
 
+import static dev.sluice.bench.UnaryWindows.MILLI;
+import static dev.sluice.bench.UnaryWindows.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class GrpcUnaryReportTest {
-    private static final long SECOND = 1_000_000_000L;
-    private static final long MILLI = 1_000_000L;
-
-    /** {@code completions} in 10 s, with latencies of 1..100 × {@code step}. */
-    private static UnaryWindow window(long completions, long step) {
-        return new UnaryWindow(completions, 10 * SECOND, LongStream.rangeClosed(1, 100).map(i -> i * step).toArray());
-    }
-
     @Test
     void comparesMedianRatesAndPercentilesOverAllWindows() {
         GrpcUnaryReport report = new GrpcUnaryReport(64, 64, "Sluice",

@@ -63,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
 
-        Metrics metrics = Metrics.create();
+        Metrics metrics = Metrics.create(config.grpc());
         metrics.configRules(config.rules().size());
         AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
         SluiceServer server;

@@ -34,13 +34,16 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
                 record.method(), "https://" + authority + path,
                 denied ? Action.DENY.yamlName() : decision.action().yamlName(), denied ? call.rule() : decision.rule(),
                 record.status(), record.bytesUp(), record.bytesDown(), record.durationNanos() / 1_000_000,
-                record.error(), record.protocol(), sni));
+                record.error(), record.protocol(), sni, null, call));
         services.metrics().httpRequest(record.protocol(), record.method(), record.status());
         if (denied) {
             services.metrics().grpcDenied(call.rule());
         } else if (call != null && call.code() == GrpcAnswer.UNAVAILABLE && record.error() != null) {
             // the origin's own UNAVAILABLE ends without an error; this one is Sluice's answer to a failed upstream
             services.metrics().grpcUnavailable(record.error());
+        }
+        if (call != null && services.grpc().callView()) {
+            services.metrics().grpcCall(call, record.durationNanos());
         }
     }
 

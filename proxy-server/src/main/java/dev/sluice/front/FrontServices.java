@@ -53,6 +53,6 @@ public record FrontServices(Policy policy, ProxyAuthenticator authenticator, Ups
         accessLog.log(new AccessLogEntry(exchange.started(), exchange.clientText(), exchange.user(),
                 exchange.method(), exchange.target(), decision == null ? null : decision.action().yamlName(),
                 decision == null ? null : decision.rule(), status, bytesUp, bytesDown, exchange.elapsedMillis(),
-                error, protocol, sni, passthrough));
+                error, protocol, sni, passthrough, null));
     }
 }

@@ -22,4 +22,8 @@ package dev.sluice.grpc;
 public record GrpcCallRecord(String service, String method, int code, String message, String requestEncoding,
                              String responseEncoding, long requestMessages, long responseMessages, long requestBytes,
                              long responseBytes, String rule) {
+    /** The code's canonical name ({@code OK}, {@code NOT_FOUND}, ...), {@code NONE} without one, else {@code OTHER}. */
+    public String statusName() {
+        return GrpcStatusNames.of(code);
+    }
 }

@@ -2,16 +2,24 @@ package dev.sluice.http2;
 
 import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcCallRecord;
+import dev.sluice.grpc.GrpcCallMeter;
 import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.observe.Metrics;
 import dev.sluice.relay.HttpExchangeRecord;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.time.Instant;
 
-/** What one bridged stream carried, gathered as its frames pass, for its {@link HttpExchangeRecord}. */
+/**
+ * What one bridged stream carried, gathered as its frames pass, for its {@link HttpExchangeRecord}; with the per-call
+ * gRPC view on and a gRPC request, a {@link GrpcCallMeter} gathers the call too.
+ */
 final class ExchangeMeter {
     private final Instant started = Instant.now();
     private final long startNanos = System.nanoTime();
+    private final boolean grpcCallView;
+    /** Null unless the view is on and the request is a gRPC call. */
+    private GrpcCallMeter grpc;
     private String method;
     private String authority;
     private String path;
@@ -21,10 +29,18 @@ final class ExchangeMeter {
     private GrpcRequest call;
     private GrpcAnswer answer;
 
-    void request(Http2Headers head) {
+    ExchangeMeter(boolean grpcCallView) {
+        this.grpcCallView = grpcCallView;
+    }
+
+    /** @param call what the head says of a gRPC call ({@link GrpcRequest#of}); null when it is none */
+    void request(Http2Headers head, GrpcRequest call) {
         method = text(head.method());
         authority = text(head.authority());
         path = text(head.path());
+        if (grpcCallView && call != null) {
+            grpc = new GrpcCallMeter(call, head);
+        }
     }
 
     /** A response HEADERS frame: an informational head, the final head or the trailers (which carry no status). */
@@ -37,27 +53,51 @@ final class ExchangeMeter {
                 // the codec let through a malformed :status; the record keeps the last valid one
             }
         }
+        if (grpc != null) {
+            grpc.response(headers);
+        }
     }
 
-    void up(int bytes) {
-        bytesUp += bytes;
+    /** A request DATA frame's content, read without moving its indexes. */
+    void up(ByteBuf content) {
+        bytesUp += content.readableBytes();
+        if (grpc != null) {
+            grpc.requestData(content);
+        }
     }
 
-    void down(int bytes) {
-        bytesDown += bytes;
+    /** A response DATA frame's content, read without moving its indexes. */
+    void down(ByteBuf content) {
+        bytesDown += content.readableBytes();
+        if (grpc != null) {
+            grpc.responseData(content);
+        }
     }
 
-    /** Sluice ended this gRPC call with a status of its own: a call rule denied it, or the upstream failed it. */
+    /**
+     * Sluice ended this gRPC call with a status of its own: a call rule denied it, or the upstream failed it. With the
+     * view on, the view saw the status in the answer's headers and learns the denying rule here; with it off, the
+     * record carries the answer alone, so a denial is still logged and counted as one.
+     */
     void answered(GrpcRequest call, GrpcAnswer answer) {
         this.call = call;
         this.answer = answer;
+        if (grpc != null && answer.rule() != null) {
+            grpc.deniedBy(answer.rule());
+        }
     }
 
     HttpExchangeRecord record(String error) {
-        GrpcCallRecord grpc = answer == null ? null : new GrpcCallRecord(call.service(), call.method(), answer.code(),
-                answer.message(), null, null, 0, 0, 0, 0, answer.rule());
         return new HttpExchangeRecord(started, Metrics.PROTOCOL_H2, method, authority, path, status, bytesUp,
-                bytesDown, System.nanoTime() - startNanos, error, grpc);
+                bytesDown, System.nanoTime() - startNanos, error, grpcRecord());
+    }
+
+    private GrpcCallRecord grpcRecord() {
+        if (grpc != null) {
+            return grpc.record();
+        }
+        return answer == null ? null : new GrpcCallRecord(call.service(), call.method(), answer.code(),
+                answer.message(), null, null, 0, 0, 0, 0, answer.rule());
     }
 
     private static String text(CharSequence value) {

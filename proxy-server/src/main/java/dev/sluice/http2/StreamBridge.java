@@ -4,6 +4,7 @@ import dev.sluice.config.Action;
 import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.policy.Decision;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -25,7 +26,7 @@ final class StreamBridge {
 
     private final ConnectionPair pair;
     private final StreamLeg client;
-    private final ExchangeMeter meter = new ExchangeMeter();
+    private final ExchangeMeter meter;
     private StreamLeg upstream;
     private boolean requestSeen;
     private boolean bridged;
@@ -40,6 +41,7 @@ final class StreamBridge {
     StreamBridge(ConnectionPair pair) {
         this.pair = pair;
         this.client = new StreamLeg(this, true);
+        this.meter = new ExchangeMeter(pair.settings().grpcCallView());
     }
 
     StreamLeg clientLeg() {
@@ -58,27 +60,26 @@ final class StreamBridge {
         from.relay(head);
     }
 
-    void data(StreamLeg from, int bytes) {
+    /** A DATA frame's content from {@code from}, about to be relayed: read only, its indexes left alone. */
+    void data(StreamLeg from, ByteBuf content) {
         if (from.isClient) {
-            meter.up(bytes);
+            meter.up(content);
         } else {
-            meter.down(bytes);
+            meter.down(content);
         }
-        pair.relayed(from.isClient, bytes);
+        pair.relayed(from.isClient, content.readableBytes());
     }
 
     /** The request head arrived: open its upstream stream and send the head, or refuse the stream. */
     private void open(Http2HeadersFrame head) {
-        meter.request(head.headers());
+        grpc = GrpcRequest.of(head.headers());
+        meter.request(head.headers(), grpc);
         if (!pair.servesAuthority(head.headers().authority())) {
             // The origin would serve it as another virtual host than the one the client's TLS session was for.
             record("misdirected_request");
-            Http2Headers misdirected = new DefaultHttp2Headers().status(MISDIRECTED);
-            meter.response(misdirected);
-            client.answer(misdirected);
+            client.answer(new DefaultHttp2Headers().status(MISDIRECTED));
             return;
         }
-        grpc = GrpcRequest.of(head.headers());
         if (grpc != null && grpc.named() && denied()) {
             return;
         }
@@ -138,10 +139,18 @@ final class StreamBridge {
 
     /** Ends the client's call with Sluice's status: trailers-only before any response head, else trailers. */
     private void answerGrpc(GrpcAnswer answer) {
-        Http2Headers headers = client.headed() ? answer.trailers() : answer.trailersOnly();
-        meter.response(headers);
         meter.answered(grpc, answer);
-        client.answer(headers);
+        client.answer(client.headed() ? answer.trailers() : answer.trailersOnly());
+    }
+
+    /**
+     * Sluice answers {@code leg}'s stream itself ({@link StreamLeg#answer}): an answer to the client is the
+     * exchange's response, so the meter (and a gRPC call's view, for a trailers-only status) sees it.
+     */
+    void answering(StreamLeg leg, Http2Headers response) {
+        if (leg.isClient) {
+            meter.response(response);
+        }
     }
 
     /**

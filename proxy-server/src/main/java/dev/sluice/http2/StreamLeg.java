@@ -115,7 +115,7 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
             bridge.headers(this, head);
         } else if (msg instanceof Http2DataFrame data) {
             inputEnded |= data.isEndStream();
-            bridge.data(this, data.content().readableBytes());
+            bridge.data(this, data.content());
             writeToPeer(new DefaultHttp2DataFrame(data.content(), data.isEndStream()));
         } else {
             ReferenceCountUtil.release(msg);
@@ -179,6 +179,7 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
      * overtake DATA still held by flow control, and the trailers behind it would be lost.
      */
     void answer(Http2Headers headers) {
+        bridge.answering(this, headers);
         outputEnded = true;
         answered = true;
         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true))

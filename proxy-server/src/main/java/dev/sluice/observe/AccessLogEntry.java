@@ -1,5 +1,6 @@
 package dev.sluice.observe;
 
+import dev.sluice.grpc.GrpcCallRecord;
 import java.time.Instant;
 
 /**
@@ -22,21 +23,24 @@ import java.time.Instant;
  * @param sni        for a bumped or peeked connection, the server name the client's ClientHello carried, or null
  * @param passthrough for a connection a rule would bump that automatic passthrough spliced, why: {@code mtls} or
  *                   {@code pinned}; null otherwise
+ * @param grpc       for a gRPC call inside a bumped HTTP/2 connection, the call's view (written as {@code grpc_*}
+ *                   fields); null otherwise
  */
 public record AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                              String rule, int status, long bytesUp, long bytesDown, long durationMs, String error,
-                             String protocol, String sni, String passthrough) {
-    /** A line that no automatic passthrough decided. */
+                             String protocol, String sni, String passthrough, GrpcCallRecord grpc) {
+    /** A line that is no gRPC call and that no automatic passthrough decided. */
     public AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                           String rule, int status, long bytesUp, long bytesDown, long durationMs, String error,
                           String protocol, String sni) {
         this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, protocol,
-                sni, null);
+                sni, null, null);
     }
 
     /** A line with neither protocol nor SNI: the front door's answers, splices and forwarded requests. */
     public AccessLogEntry(Instant time, String client, String user, String method, String target, String action,
                           String rule, int status, long bytesUp, long bytesDown, long durationMs, String error) {
-        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, null, null);
+        this(time, client, user, method, target, action, rule, status, bytesUp, bytesDown, durationMs, error, null,
+                null, null, null);
     }
 }

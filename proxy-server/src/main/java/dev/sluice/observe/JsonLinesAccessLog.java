@@ -3,6 +3,7 @@ package dev.sluice.observe;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import dev.sluice.grpc.GrpcCallRecord;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
@@ -160,9 +161,33 @@ final class JsonLinesAccessLog implements AccessLog {
             json.writeNumberField("bytes_down", e.bytesDown());
             json.writeNumberField("duration_ms", e.durationMs());
             writeIfPresent(json, "error", e.error());
+            if (e.grpc() != null) {
+                writeGrpc(json, e.grpc());
+            }
             json.writeEndObject();
         }
         target.write('\n');
+    }
+
+    /**
+     * A gRPC call's fields; {@code grpc_code} only when the call had a {@code grpc-status}, while {@code grpc_status}
+     * is always there, as the metric's {@code code} label ({@code NONE} without a status).
+     */
+    private static void writeGrpc(JsonGenerator json, GrpcCallRecord call) throws IOException {
+        writeIfPresent(json, "grpc_service", call.service());
+        writeIfPresent(json, "grpc_method", call.method());
+        if (call.code() >= 0) {
+            json.writeNumberField("grpc_code", call.code());
+        }
+        json.writeStringField("grpc_status", call.statusName());
+        writeIfPresent(json, "grpc_message", call.message());
+        json.writeNumberField("grpc_req_msgs", call.requestMessages());
+        json.writeNumberField("grpc_resp_msgs", call.responseMessages());
+        json.writeNumberField("grpc_req_bytes", call.requestBytes());
+        json.writeNumberField("grpc_resp_bytes", call.responseBytes());
+        writeIfPresent(json, "grpc_req_encoding", call.requestEncoding());
+        writeIfPresent(json, "grpc_resp_encoding", call.responseEncoding());
+        writeIfPresent(json, "grpc_rule", call.rule());
     }
 
     private static void writeIfPresent(JsonGenerator json, String name, String value) throws IOException {

@@ -1,6 +1,8 @@
 package dev.sluice.observe;
 
 import dev.sluice.config.Action;
+import dev.sluice.config.GrpcConfig;
+import dev.sluice.grpc.GrpcCallRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -57,6 +59,11 @@ import java.util.function.LongSupplier;
  *       {@code pinned}), {@code sluice_passthrough_spliced_total{reason}} (bumps spliced instead, because of what was
  *       learned or found out during the bump) and the gauge {@code sluice_passthrough_entries{reason}} (held now;
  *       pinned entries below their threshold included)</li>
+ *   <li>{@code sluice_grpc_calls_total{service,method,code}}, {@code sluice_grpc_call_duration_seconds{service,method}}
+ *       histogram and {@code sluice_grpc_messages_total{direction}} ({@code request}, {@code response}): gRPC calls
+ *       inside bumps, with {@code grpc.callView} on; code is the status's canonical name, {@code NONE} or
+ *       {@code OTHER}; service and method labels bounded by {@code grpc.maxMethodLabels} (see
+ *       {@link GrpcCallMetrics})</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
@@ -88,6 +95,9 @@ public final class Metrics implements AutoCloseable {
     public static final String PASSTHROUGH_LEARNED = "sluice.passthrough.learned";
     public static final String PASSTHROUGH_SPLICED = "sluice.passthrough.spliced";
     public static final String PASSTHROUGH_ENTRIES = "sluice.passthrough.entries";
+    public static final String GRPC_CALLS = "sluice.grpc.calls";
+    public static final String GRPC_CALL_DURATION = "sluice.grpc.call.duration";
+    public static final String GRPC_MESSAGES = "sluice.grpc.messages";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
@@ -146,6 +156,7 @@ public final class Metrics implements AutoCloseable {
     private final Counter h2Streams;
     private final CounterFamily grpcDenied;
     private final CounterFamily grpcUnavailable;
+    private final GrpcCallMetrics grpcCalls;
     private volatile LongSupplier[] leafCacheSources;
     private final CounterFamily passthroughLearned;
     private final CounterFamily passthroughSpliced;
@@ -156,7 +167,7 @@ public final class Metrics implements AutoCloseable {
     private record Kind(AtomicLong active, Counter total) {
     }
 
-    private Metrics(PrometheusMeterRegistry registry) {
+    private Metrics(PrometheusMeterRegistry registry, GrpcConfig grpc) {
         this.registry = registry;
         for (String kind : new String[] {KIND_CLIENT, KIND_TUNNEL, KIND_BUMP, KIND_FORWARD}) {
             kinds.put(kind, registerKind(kind));
@@ -205,6 +216,7 @@ public final class Metrics implements AutoCloseable {
         passthroughSpliced = new CounterFamily(registry, PASSTHROUGH_SPLICED,
                 "Connections a rule would bump that automatic passthrough spliced, by reason", Tags.empty(), "reason",
                 MAX_PASSTHROUGH_REASONS);
+        grpcCalls = new GrpcCallMetrics(registry, grpc.maxMethodLabels());
         Gauge.builder(BUILD_INFO, () -> 1).description("Always 1; the version tag names the running build")
                 .tag("version", version()).register(registry);
         Gauge.builder(CONFIG_RULES, configRules, AtomicInteger::get)
@@ -224,8 +236,14 @@ public final class Metrics implements AutoCloseable {
         }
     }
 
+    /** With the default {@code grpc:} settings. */
     public static Metrics create() {
-        return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        return create(GrpcConfig.DEFAULTS);
+    }
+
+    /** @param grpc bounds the {@code sluice_grpc_*} labels ({@code grpc.maxMethodLabels}) */
+    public static Metrics create(GrpcConfig grpc) {
+        return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), grpc);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -358,6 +376,11 @@ public final class Metrics implements AutoCloseable {
     /** Sluice answered a gRPC call {@code UNAVAILABLE}; {@code reason} is the exchange's error. */
     public void grpcUnavailable(String reason) {
         grpcUnavailable.counter(reason).increment();
+    }
+
+    /** A gRPC call the per-call view saw end; {@code nanos} from its request head to its end. */
+    public void grpcCall(GrpcCallRecord call, long nanos) {
+        grpcCalls.call(call, nanos);
     }
 
     /** Called by the access log when its queue is full and a line is lost. */

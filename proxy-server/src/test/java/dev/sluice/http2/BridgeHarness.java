@@ -35,33 +35,41 @@ final class BridgeHarness implements AutoCloseable {
     private final OkHttpClients okHttpClients = new OkHttpClients();
     private final Duration idleTimeout;
     private final CallGate callGate;
+    private final boolean grpcCallView;
     private final SslContext clientTls;
     private final SslContext upstreamTls;
     private final LoopbackPairServer server;
 
-    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls, CallGate callGate) throws Exception {
+    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls, CallGate callGate, boolean grpcCallView)
+            throws Exception {
         this.idleTimeout = idleTimeout;
         this.callGate = callGate;
+        this.grpcCallView = grpcCallView;
         this.clientTls = tls ? clientTls() : null;
         this.upstreamTls = tls ? upstreamTls() : null;
         server = new LoopbackPairServer(originPort, tls ? this::handshakeBoth : this::bridge);
     }
 
     static BridgeHarness cleartext(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL);
+        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL, true);
     }
 
     static BridgeHarness cleartext(int originPort, Duration idleTimeout) throws Exception {
-        return new BridgeHarness(originPort, idleTimeout, false, CallGate.ALLOW_ALL);
+        return new BridgeHarness(originPort, idleTimeout, false, CallGate.ALLOW_ALL, true);
     }
 
     /** Cleartext, with gRPC calls decided by {@code callGate}. */
     static BridgeHarness cleartext(int originPort, CallGate callGate) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, false, callGate);
+        return new BridgeHarness(originPort, PATIENCE, false, callGate, true);
+    }
+
+    /** With the per-call gRPC view off ({@code grpc.callView: false}). */
+    static BridgeHarness cleartextWithoutCallView(int originPort) throws Exception {
+        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL, false);
     }
 
     static BridgeHarness tls(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, true, CallGate.ALLOW_ALL);
+        return new BridgeHarness(originPort, PATIENCE, true, CallGate.ALLOW_ALL, true);
     }
 
     int port() {
@@ -107,7 +115,8 @@ final class BridgeHarness implements AutoCloseable {
         RecordingHttpObserver observer = new RecordingHttpObserver();
         observers.add(observer);
         // Every client of the harness connects to it by address, with or without TLS.
-        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", callGate, true), observer);
+        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", callGate, grpcCallView),
+                observer);
     }
 
     /** A TLS server context presenting the test PKI's origin certificate, ALPN h2 only. */

@@ -2,12 +2,15 @@ package dev.sluice.http2;
 
 import static dev.sluice.testing.GrpcEchoServer.intMessage;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.grpc.GrpcCallRecord;
 import dev.sluice.relay.HttpExchangeRecord;
 import dev.sluice.testing.GrpcCalls;
 import dev.sluice.testing.GrpcEchoServer;
 import dev.sluice.testing.RecordingHttpObserver;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * grpc-java client → the bridge → grpc-java server, cleartext prior-knowledge h2 on both legs: the call shapes of
- * {@link GrpcCalls}, and what the bridge records of them.
+ * {@link GrpcCalls}, and what the bridge records of them, the per-call gRPC view included.
  */
 class H2BridgeGrpcTest {
     private GrpcEchoServer origin;
@@ -54,6 +57,9 @@ class H2BridgeGrpcTest {
         assertThat(exchange.bytesUp()).isEqualTo(5 + 5);
         assertThat(exchange.bytesDown()).isEqualTo(5 + 5);
         assertThat(exchange.error()).isNull();
+        // grpc-java's server names its identity encoding; its client sends none
+        assertThat(exchange.grpc()).isEqualTo(new GrpcCallRecord(GrpcEchoServer.SERVICE, "Echo", 0, null, null,
+                "identity", 1, 1, 5, 5, null));
 
         channel.shutdown();
         assertThat(observer.awaitClosed()).isNull();
@@ -70,13 +76,25 @@ class H2BridgeGrpcTest {
     }
 
     @Test
-    void tenThousandServerStreamedMessagesArriveInOrder() {
+    void tenThousandServerStreamedMessagesArriveInOrder() throws Exception {
         GrpcCalls.serverStreamsInOrder(channel, 10_000);
+
+        GrpcCallRecord call = bridge.onlyObserver().awaitExchanges(1).get(0).grpc();
+        assertThat(call.method()).isEqualTo("Count");
+        assertThat(call.requestMessages()).isEqualTo(1);
+        assertThat(call.responseMessages()).isEqualTo(10_000);
+        assertThat(call.responseBytes()).isEqualTo(10_000 * 4);
+        assertThat(call.code()).isZero();
     }
 
     @Test
     void clientStreamedMessagesAllReachTheServer() throws Exception {
         GrpcCalls.clientStreamIsTallied(channel);
+
+        GrpcCallRecord call = bridge.onlyObserver().awaitExchanges(1).get(0).grpc();
+        assertThat(call.requestMessages()).isEqualTo(1000);
+        assertThat(call.requestBytes()).isEqualTo(1000 * 100);
+        assertThat(call.responseMessages()).isEqualTo(1);
     }
 
     @Test
@@ -85,28 +103,73 @@ class H2BridgeGrpcTest {
     }
 
     @Test
-    void aSixteenMebibyteMessageCrossesEachWayIntact() {
+    void aSixteenMebibyteMessageCrossesEachWayIntact() throws Exception {
         GrpcCalls.bigMessageEchoes(channel);
+
+        GrpcCallRecord call = bridge.onlyObserver().awaitExchanges(1).get(0).grpc();
+        assertThat(call.requestMessages()).as("one message over many DATA frames").isEqualTo(1);
+        assertThat(call.requestBytes()).isEqualTo(16 << 20);
+        assertThat(call.responseMessages()).isEqualTo(1);
+        assertThat(call.responseBytes()).isEqualTo(16 << 20);
     }
 
     @Test
     void anErrorStatusWithCustomTrailersArrivesIntact() throws Exception {
         GrpcCalls.errorStatusKeepsItsTrailers(channel);
 
-        assertThat(bridge.onlyObserver().awaitExchanges(1).get(0).error()).isNull();
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.error()).isNull();
+        assertThat(exchange.grpc().code()).isEqualTo(5);
+        assertThat(exchange.grpc().message()).as("percent-decoded").isEqualTo(GrpcEchoServer.FAIL_DESCRIPTION);
     }
 
     @Test
     void aClientCancelReachesTheServerAsACancellation() throws Exception {
         GrpcCalls.clientCancelReachesTheServer(channel, origin);
 
-        assertThat(bridge.onlyObserver().awaitExchanges(1).get(0).error()).isEqualTo("client_reset");
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.error()).isEqualTo("client_reset");
+        assertThat(exchange.grpc().code()).as("no status").isEqualTo(-1);
+    }
+
+    @Test
+    void aCallSluiceAnswersItselfIsSeenByTheViewWithSluicesAnswer() throws Exception {
+        ManagedChannel elsewhere = NettyChannelBuilder.forAddress("127.0.0.1", bridge.port()).usePlaintext()
+                .overrideAuthority("elsewhere.test:443").build();
+        try {
+            assertThatThrownBy(() -> GrpcCalls.unaryEchoes(elsewhere, "hello"))
+                    .isInstanceOf(StatusRuntimeException.class);
+        } finally {
+            elsewhere.shutdownNow().awaitTermination(BridgeHarness.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.status()).as("Sluice's 421").isEqualTo(421);
+        assertThat(exchange.grpc().method()).isEqualTo("Echo");
+        assertThat(exchange.grpc().code()).as("no grpc-status in a 421").isEqualTo(-1);
+    }
+
+    @Test
+    void withTheCallViewOffACallIsAPlainExchange() throws Exception {
+        bridge.close();
+        bridge = BridgeHarness.cleartextWithoutCallView(origin.port());
+        channel.shutdownNow();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", bridge.port()).usePlaintext().build();
+
+        GrpcCalls.unaryEchoes(channel, "hello");
+
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.path()).isEqualTo("/sluice.test.Echo/Echo");
+        assertThat(exchange.grpc()).isNull();
     }
 
     @Test
     void anExceededDeadlineCancelsTheCallOnTheServer() throws Exception {
         if (GrpcCalls.deadlineCancelsTheCallAtTheServer(channel, origin)) {
-            assertThat(bridge.onlyObserver().awaitExchanges(1).get(0).error()).isEqualTo("client_reset");
+            // Both ends know the deadline (grpc-timeout): whichever resets first names the exchange's end.
+            HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+            assertThat(exchange.error()).isIn("client_reset", "upstream_reset");
+            assertThat(exchange.grpc().code()).as("no status").isEqualTo(-1);
         }
     }
 

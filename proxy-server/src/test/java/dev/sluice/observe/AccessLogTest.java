@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.sluice.config.AccessLogConfig;
+import dev.sluice.grpc.GrpcCallRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,7 +69,7 @@ class AccessLogTest {
         try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
             log.log(new AccessLogEntry(Instant.parse("2025-03-04T05:06:07Z"), "10.1.2.3:50123", null, "CONNECT",
                     "api.example.com:443", "splice", "bump-all", 200, 10, 20, 5, null, null, "api.example.com",
-                    "mtls"));
+                    "mtls", null));
         }
 
         assertThat(parseLines(file).get(0))
@@ -104,6 +105,74 @@ class AccessLogTest {
         List<Map<String, Object>> lines = parseLines(file);
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).containsEntry("target", target).doesNotContainKey("forged");
+    }
+
+    @Test
+    void aGrpcCallsLineCarriesItsCallFields() throws IOException {
+        Path file = dir.resolve("access.log");
+        GrpcCallRecord call = new GrpcCallRecord("pkg.Svc", "Get", 5, "no such thing", "gzip", "deflate", 1, 3, 10,
+                30, null);
+        try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
+            log.log(new AccessLogEntry(Instant.EPOCH, "127.0.0.1:1", null, "POST", "https://api.test:443/pkg.Svc/Get",
+                    "bump", "default", 200, 15, 45, 7, null, "h2", "api.test", null, call));
+        }
+
+        assertThat(parseLines(file).get(0)).containsEntry("status", 200L)
+                .containsEntry("grpc_service", "pkg.Svc")
+                .containsEntry("grpc_method", "Get")
+                .containsEntry("grpc_code", 5L)
+                .containsEntry("grpc_status", "NOT_FOUND")
+                .containsEntry("grpc_message", "no such thing")
+                .containsEntry("grpc_req_msgs", 1L)
+                .containsEntry("grpc_resp_msgs", 3L)
+                .containsEntry("grpc_req_bytes", 10L)
+                .containsEntry("grpc_resp_bytes", 30L)
+                .containsEntry("grpc_req_encoding", "gzip")
+                .containsEntry("grpc_resp_encoding", "deflate")
+                .doesNotContainKey("grpc_rule");
+    }
+
+    @Test
+    void aCallWithoutStatusHasNoCodeAndStatusNone() throws IOException {
+        Path file = dir.resolve("access.log");
+        GrpcCallRecord call = new GrpcCallRecord(null, null, -1, null, null, null, 0, 0, 0, 0, "no-admin");
+        try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
+            log.log(new AccessLogEntry(Instant.EPOCH, "127.0.0.1:1", null, "POST", "https://api.test:443/x", "bump",
+                    "default", 0, 0, 0, 7, "client_reset", "h2", "api.test", null, call));
+        }
+
+        assertThat(parseLines(file).get(0)).containsEntry("grpc_status", "NONE")
+                .containsEntry("grpc_rule", "no-admin")
+                .containsEntry("grpc_req_msgs", 0L)
+                .doesNotContainKeys("grpc_code", "grpc_service", "grpc_method", "grpc_message", "grpc_req_encoding",
+                        "grpc_resp_encoding");
+    }
+
+    @Test
+    void aHostileGrpcMessageStaysInsideItsField() throws IOException {
+        Path file = dir.resolve("access.log");
+        String message = "oops\",\"grpc_code\":0}\n{\"forged\":true}\u0000\u2028\u00fc";
+        GrpcCallRecord call = new GrpcCallRecord("pkg.Svc", "Get", 13, message, null, null, 1, 0, 1, 0, null);
+        try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
+            log.log(new AccessLogEntry(Instant.EPOCH, "127.0.0.1:1", null, "POST", "https://api.test:443/pkg.Svc/Get",
+                    "bump", "default", 200, 6, 0, 7, null, "h2", "api.test", null, call));
+        }
+
+        List<Map<String, Object>> lines = parseLines(file);
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0)).containsEntry("grpc_message", message).containsEntry("grpc_code", 13L)
+                .doesNotContainKey("forged");
+    }
+
+    @Test
+    void aLineThatIsNoGrpcCallHasNoGrpcFields() throws IOException {
+        Path file = dir.resolve("access.log");
+        try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
+            log.log(new AccessLogEntry(Instant.EPOCH, "127.0.0.1:1", null, "GET", "https://api.test:443/", "bump",
+                    "default", 200, 0, 10, 7, null, "h2", "api.test"));
+        }
+
+        assertThat(parseLines(file).get(0).keySet()).noneMatch(key -> key.startsWith("grpc_"));
     }
 
     @Test

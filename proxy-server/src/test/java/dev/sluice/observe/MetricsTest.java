@@ -175,7 +175,8 @@ class MetricsTest {
                 Metrics.UPSTREAM_CONNECT, Metrics.ERRORS, Metrics.HTTP_REQUESTS, Metrics.ACCESS_LOG_DROPPED,
                 Metrics.BUILD_INFO, Metrics.CONFIG_RULES, Metrics.BUMP_HANDSHAKES, Metrics.BUMP_PROTOCOLS,
                 Metrics.BUMP_SETUP, Metrics.LEAF_CACHE_REQUESTS, Metrics.LEAF_CACHE_SIZE, Metrics.LEAF_MINT,
-                Metrics.H2_STREAMS_ACTIVE, Metrics.H2_STREAMS};
+                Metrics.H2_STREAMS_ACTIVE, Metrics.H2_STREAMS, Metrics.GRPC_CALLS, Metrics.GRPC_CALL_DURATION,
+                Metrics.GRPC_MESSAGES};
 
         assertThat(ours).allSatisfy(name -> assertThat(name).startsWith("sluice."));
         assertThat(metrics.registry().getMeters().stream().map(m -> m.getId().getName())

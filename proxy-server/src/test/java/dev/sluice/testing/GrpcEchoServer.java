@@ -71,21 +71,25 @@ public final class GrpcEchoServer implements AutoCloseable {
     }
 
     public static GrpcEchoServer start() {
-        return startTls(UnaryOperator.identity());
+        return start(tlsServer(UnaryOperator.identity()));
     }
 
     /** The same service, requiring a client certificate issued by {@code clientCa} (mutual TLS). */
     public static GrpcEchoServer startRequiringClientCertificates(X509Certificate clientCa) {
-        return startTls(tls -> tls.trustManager(clientCa).clientAuth(ClientAuth.REQUIRE));
+        return start(tlsServer(tls -> tls.trustManager(clientCa).clientAuth(ClientAuth.REQUIRE)));
     }
 
-    private static GrpcEchoServer startTls(UnaryOperator<SslContextBuilder> settings) {
+    /**
+     * A grpc-java server builder on an ephemeral 127.0.0.1 port, presenting the test PKI's origin certificate, with
+     * its TLS settings adjusted by {@code settings}.
+     */
+    static NettyServerBuilder tlsServer(UnaryOperator<SslContextBuilder> settings) {
         TestPki pki = TestPki.get();
         try {
-            return start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                     .sslContext(settings.apply(GrpcSslContexts.configure(SslContextBuilder.forServer(
                             pki.server().keyPair().getPrivate(), pki.server().certificate(), pki.caCertificate())))
-                            .build()));
+                            .build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -138,6 +142,11 @@ public final class GrpcEchoServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(server);
+    }
+
+    /** Stops a test server at once and waits a little for it. */
+    static void stop(Server server) {
         server.shutdownNow();
         try {
             server.awaitTermination(10, TimeUnit.SECONDS);
@@ -218,9 +227,14 @@ public final class GrpcEchoServer implements AutoCloseable {
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name, MethodType type) {
+        return method(SERVICE, name, type);
+    }
+
+    /** A byte-array method of any service. */
+    public static MethodDescriptor<byte[], byte[]> method(String service, String name, MethodType type) {
         return MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
                 .setRequestMarshaller(BytesMarshaller.INSTANCE)
                 .setResponseMarshaller(BytesMarshaller.INSTANCE)
                 .build();

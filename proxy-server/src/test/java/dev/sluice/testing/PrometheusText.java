@@ -1,6 +1,7 @@
 package dev.sluice.testing;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -45,6 +46,19 @@ public final class PrometheusText {
         return sum;
     }
 
+    /** The distinct combinations of the {@code keys} labels' values among the samples of {@code name}. */
+    public List<Map<String, String>> labelSets(String name, String... keys) {
+        return samples.stream()
+                .filter(sample -> sample.name.equals(name))
+                .map(sample -> {
+                    Map<String, String> set = new LinkedHashMap<>();
+                    for (String key : keys) set.put(key, sample.labels.get(key));
+                    return set;
+                })
+                .distinct()
+                .toList();
+    }
+
     public boolean has(String name) {
         return samples.stream().anyMatch(s -> s.name.equals(name));
     }
@@ -65,7 +79,22 @@ public final class PrometheusText {
         Map<String, String> labels = new HashMap<>();
         if (text == null) return labels;
         Matcher m = LABEL.matcher(text);
-        while (m.find()) labels.put(m.group(1), m.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+        while (m.find()) labels.put(m.group(1), unescaped(m.group(2)));
         return labels;
+    }
+
+    /** The exposition format escapes a label value's backslash, double quote and newline. */
+    private static String unescaped(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && i + 1 < value.length()) {
+                char next = value.charAt(++i);
+                out.append(next == 'n' ? '\n' : next);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

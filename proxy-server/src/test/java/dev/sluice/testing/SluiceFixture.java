@@ -131,7 +131,7 @@ public final class SluiceFixture implements AutoCloseable {
                 CertificateAuthority ca = tlsLines == null ? null : writeTlsFiles(tempDir);
                 String text = yaml(accessLogFile, tempDir);
                 SluiceConfig config = ConfigLoader.parse(text, "e2e-fixture.yaml");
-                Metrics metrics = Metrics.create();
+                Metrics metrics = Metrics.create(config.grpc());
                 AccessLog accessLog = AccessLog.create(config.accessLog(), metrics);
                 try {
                     SluiceServer server = SluiceServer.start(config, metrics, accessLog, ca);
