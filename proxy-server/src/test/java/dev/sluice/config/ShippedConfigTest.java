@@ -98,6 +98,9 @@ class ShippedConfigTest {
         assertThat(call(policy, "10.20.0.1", "corp.store.v1.Store", "DeleteItem"))
                 .containsExactly(Action.ALLOW, "ci-may-delete");
         assertThat(call(policy, "10.1.0.1", "corp.store.v1.Store", "GetItem")).containsExactly(Action.ALLOW, "default");
+        // Call rules see bumped connections only: a client refusing minted leaves must not get itself spliced.
+        assertThat(policy.decideTls(facts("10.1.0.1", "api.corp.example"), new TlsFacts(null, GRPC_JAVA)))
+                .extracting(Decision::action, Decision::autoPassthrough).containsExactly(Action.BUMP, false);
     }
 
     @Test

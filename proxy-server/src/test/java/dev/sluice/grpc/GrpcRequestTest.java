@@ -20,19 +20,21 @@ class GrpcRequestTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"application/grpc", "application/grpc+proto", "application/grpc+json",
-            "Application/GRPC", "application/grpc;charset=utf-8"})
+            "Application/GRPC", "application/grpc;charset=utf-8", "application/grpc-web", "application/grpc-web+proto",
+            "application/grpc-web-text", "application/grpc-web-text+proto", "Application/gRPC-Web;charset=utf-8"})
     void aGrpcContentTypeMakesACall(String contentType) {
         assertThat(GrpcRequest.of(head(contentType, "/pkg.Svc/Get"))).isEqualTo(new GrpcRequest("pkg.Svc", "Get"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/json", "application/grpc-web", "application/grpcx", "text/plain"})
+    @ValueSource(strings = {"application/json", "application/grpcx", "application/grpc-webx", "application/grpc-text",
+            "text/plain"})
     void anyOtherContentTypeIsNoCall(String contentType) {
         assertThat(GrpcRequest.of(head(contentType, "/pkg.Svc/Get"))).isNull();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/pkg.Svc", "/pkg.Svc/", "//Get", "/a/b/c", "/pkg.Svc/Get?x=1", "pkg.Svc/Get"})
+    @ValueSource(strings = {"/", "/pkg.Svc", "/pkg.Svc/", "//Get", "/pkg.Svc/Get/..", "/?/pkg.Svc/Get", "/%2F"})
     void aPathOfAnotherShapeNamesNothing(String path) {
         GrpcRequest request = GrpcRequest.of(head("application/grpc", path));
 
@@ -44,6 +46,32 @@ class GrpcRequestTest {
     @CsvSource({"/grpc.health.v1.Health/Check, grpc.health.v1.Health, Check", "/S/m, S, m"})
     void serviceAndMethodComeFromThePath(String path, String service, String method) {
         assertThat(GrpcRequest.of(head("application/grpc", path))).isEqualTo(new GrpcRequest(service, method));
+    }
+
+    /**
+     * Origins and fronts that normalize a path before routing (Go's net/http under grpc-go's ServeHTTP and connect-go,
+     * Envoy's normalize_path and merge_slashes) serve these as pkg.Svc/Delete, so call rules must see that too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/pkg.Svc/Delete?x=1", "/pkg.Svc/Delete#x", "/pkg.Svc/%44elete", "/pkg%2ESvc/Delete",
+            "/pkg.Svc%2FDelete", "//pkg.Svc//Delete", "/pkg.Svc/Delete/", "/pkg.Svc/./Delete", "/pkg.Svc/x/../Delete",
+            "pkg.Svc/Delete", "/prefix/pkg.Svc/Delete"})
+    void aPathAnOriginMayNormalizeNamesWhatItWouldRouteTo(String path) {
+        assertThat(GrpcRequest.of(head("application/grpc", path))).isEqualTo(new GrpcRequest("pkg.Svc", "Delete"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/pkg.Svc/%C3%A9t%C3%A9, \u00e9t\u00e9", "/pkg.Svc/100%, 100%", "/pkg.Svc/%4, %4", "/pkg.Svc/%zz, %zz"})
+    void percentEscapesAreDecodedAsUtf8AndABrokenOneStaysAsItIs(String path, String method) {
+        assertThat(GrpcRequest.of(head("application/grpc", path)).method()).isEqualTo(method);
+    }
+
+    /** grpc-go takes a request as gRPC when any of its content-type fields says so, not only the first. */
+    @Test
+    void aGrpcContentTypeAfterAnotherOneStillMakesACall() {
+        Http2Headers head = head("application/json", "/pkg.Svc/Delete").add("content-type", "application/grpc");
+
+        assertThat(GrpcRequest.of(head)).isEqualTo(new GrpcRequest("pkg.Svc", "Delete"));
     }
 
     @Test

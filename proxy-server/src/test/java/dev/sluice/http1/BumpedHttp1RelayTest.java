@@ -376,6 +376,22 @@ class BumpedHttp1RelayTest {
         assertThat(observer.exchanges).as("one exchange: the upgrade").hasSize(1);
     }
 
+    /** HTTP/2 in a bump goes through the HTTP/2 bridge (and its call rules), never a raw relay after a 101. */
+    @Test
+    void anUpgradeToH2cIsNotPassedOn() throws Exception {
+        relayToMockOrigin("plain");
+
+        try (Response response = client().newCall(new Request.Builder().url(harness.url("/pkg.Svc/Delete"))
+                .header("Upgrade", "h2c").header("Connection", "Upgrade, HTTP2-Settings")
+                .header("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA").build()).execute()) {
+            assertThat(response.body().string()).isEqualTo("plain");
+        }
+
+        RecordedRequest seen = TestOrigins.take(origin);
+        assertThat(seen.getHeaders().get("Upgrade")).isNull();
+        assertThat(seen.getHeaders().get("HTTP2-Settings")).isNull();
+    }
+
     @Test
     void aClientThatStopsReadingStopsTheRelayWithinItsBounds() throws Exception {
         int size = 32 * 1024 * 1024;
