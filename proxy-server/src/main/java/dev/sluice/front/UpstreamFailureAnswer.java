@@ -116,7 +116,7 @@ final class UpstreamFailureAnswer {
         client.closeFuture().addListener(clientClosed);
         // Minted off the event loop; the answer comes back to it.
         services.bump().leaves().getNameOnly(host)
-                .whenCompleteAsync((leaf, error) -> leafReady(leaf, error), client.eventLoop());
+                .whenCompleteAsync(this::leafReady, client.eventLoop());
     }
 
     private void leafReady(LeafCertificate leaf, Throwable error) {
@@ -158,6 +158,7 @@ final class UpstreamFailureAnswer {
         List<ByteBuf> held = watch.takeHeld();
         client.pipeline().remove(watch);
         services.metrics().connectionOpened(Metrics.KIND_BUMP);
+        log.debug("bump {} ({}): answering the gRPC client's calls: {}", target, host, answer.message());
         FailedUpstreamAnswerer.start(client, answer, reason, services.grpc().callView(),
                 new BumpObserver(services, exchange, decision, target, Metrics.PROTOCOL_H2, sni));
         ClientTlsSteps.deliver(client, held);
