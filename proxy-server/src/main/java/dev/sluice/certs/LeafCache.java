@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Minted leaves by (host, upstream certificate fingerprint), so a host whose certificate changes gets a fresh leaf
@@ -68,17 +69,32 @@ public final class LeafCache implements AutoCloseable {
      * later request mints afresh.
      */
     public CompletableFuture<LeafCertificate> get(String host, X509Certificate upstream) {
+        return cached(host, upstream.getNotAfter().toInstant(), upstream, () -> mint.apply(host, upstream));
+    }
+
+    /**
+     * A leaf naming {@code host} alone ({@link LeafMinter#mintNameOnly}), for a client Sluice answers itself with no
+     * origin behind it. Cached apart from every origin-backed leaf (its key has no certificate fingerprint, theirs
+     * always one), so it never stands in for an origin. Fails, never throws, as {@link #get} does.
+     */
+    public CompletableFuture<LeafCertificate> getNameOnly(String host) {
+        return cached(host, LeafMinter.NO_ORIGIN, null, () -> minter.mintNameOnly(host));
+    }
+
+    /** @param upstream the origin certificate the leaf stands in for; null for a name-only leaf */
+    private CompletableFuture<LeafCertificate> cached(String host, Instant upstreamNotAfter, X509Certificate upstream,
+                                                      Supplier<LeafCertificate> mint) {
         Key key;
         try {
             // Checked here so that a doomed request never occupies a cache slot or a mint thread.
-            minter.requireMintable(host, upstream.getNotAfter().toInstant());
-            key = new Key(SubjectAltName.forHost(host), CertificateFingerprint.sha256(upstream));
+            minter.requireMintable(host, upstreamNotAfter);
+            key = new Key(SubjectAltName.forHost(host), upstream == null ? null : CertificateFingerprint.sha256(upstream));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
         try {
-            return cache.get(key, (k, caffeineExecutor) -> CompletableFuture.supplyAsync(
-                    () -> timedMint(host, upstream), mintExecutor));
+            return cache.get(key, (k, caffeineExecutor) -> CompletableFuture.supplyAsync(() -> timedMint(mint),
+                    mintExecutor));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -105,9 +121,9 @@ public final class LeafCache implements AutoCloseable {
         mintExecutor.shutdown();
     }
 
-    private LeafCertificate timedMint(String host, X509Certificate upstream) {
+    private LeafCertificate timedMint(Supplier<LeafCertificate> mint) {
         long start = System.nanoTime();
-        LeafCertificate leaf = mint.apply(host, upstream);
+        LeafCertificate leaf = mint.get();
         mintNanos.accept(System.nanoTime() - start);
         return leaf;
     }
@@ -119,6 +135,7 @@ public final class LeafCache implements AutoCloseable {
         return lifetime.isNegative() ? Duration.ZERO : lifetime;
     }
 
+    /** @param upstreamFingerprint null for a name-only leaf */
     private record Key(SubjectAltName host, String upstreamFingerprint) {
     }
 }

@@ -35,6 +35,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
  * event loop ({@link LeafCache} does). Thread-safe.
  */
 public final class LeafMinter {
+    /** What a name-only leaf's validity is not bounded by: there is no origin certificate. */
+    static final Instant NO_ORIGIN = Instant.MAX;
     /** Clients whose clocks run behind still accept a leaf minted a moment ago. */
     static final Duration BACKDATE = Duration.ofHours(1);
     /** RFC 5280's upper bound on a common name; longer names live only in the SAN extension. */
@@ -68,6 +70,17 @@ public final class LeafMinter {
     /** A leaf for {@code host} carrying the names of {@code upstream} and expiring no later than it. */
     public LeafCertificate mint(String host, X509Certificate upstream) {
         return mint(host, SubjectAltName.of(upstream), upstream.getNotAfter().toInstant());
+    }
+
+    /**
+     * A leaf naming {@code host} alone (a DNS name, or an IP address for an IP literal), for a client Sluice answers
+     * itself when there is no origin certificate to stand in for; valid no longer than the CA or the configured
+     * maximum.
+     *
+     * @throws IllegalArgumentException when the CA has expired, or the name cannot be encoded
+     */
+    public LeafCertificate mintNameOnly(String host) {
+        return mint(host, List.of(), NO_ORIGIN);
     }
 
     /**
@@ -107,6 +120,8 @@ public final class LeafMinter {
     /**
      * Throws what {@link #mint} would for a leaf already expired, without the cost of minting: lets a caller
      * refuse at once (and lets {@link LeafCache} keep such requests out of the cache).
+     *
+     * @param upstreamNotAfter the origin certificate's end, or {@link #NO_ORIGIN} for {@link #mintNameOnly}
      */
     public void requireMintable(String host, Instant upstreamNotAfter) {
         notAfter(host, upstreamNotAfter, clock.instant());

@@ -24,7 +24,6 @@ import dev.sluice.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -36,7 +35,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -48,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@code tls.upstreamTrust}; then a leaf for (SNI, origin certificate) from the cache; then the client's buffered
  * ClientHello replayed into a TLS server offering exactly the origin's ALPN choice (the server's shared context for
  * that choice, lent this bump's leaf for the handshake); then both legs go to the relay for that protocol. An
- * origin that fails verification gets no leaf: the client gets an alert ({@link UpstreamTlsFailure}). Everything from the CONNECT {@code 200} to both handshakes done is bounded by
- * {@code timeouts.tlsHandshake}. Client reads stay held throughout. Runs on the client's event loop.
+ * origin that fails verification gets no leaf: the client gets an alert ({@link UpstreamTlsFailure}), or, a gRPC
+ * client, its calls answered {@code UNAVAILABLE} ({@link UpstreamFailureAnswer}). Everything from the CONNECT
+ * {@code 200} to both handshakes done is bounded by {@code timeouts.tlsHandshake}. Client reads stay held throughout. Runs on the client's event loop.
  *
  * <p>Automatic passthrough, unless the rule says {@code autoPassthrough: false}: an origin that asks for a client
  * certificate ends the upstream handshake there; that attempt is abandoned and the held ClientHello goes to a fresh
@@ -186,26 +185,15 @@ final class BumpTunnel {
         if (over) {
             return;
         }
-        Throwable cause = error instanceof CompletionException wrapped && wrapped.getCause() != null
-                ? wrapped.getCause() : error;
-        if (cause == null) {
-            try {
-                clientTls = contexts.clientFacing().newHandler(client.alloc(), alpn, leaf);
-            } catch (IllegalStateException e) {
-                cause = e;
-            }
-        }
-        if (cause != null) {
+        clientTls = ClientTlsSteps.handler(contexts.clientFacing(), client, alpn, leaf, error, target, host);
+        if (clientTls == null) {
             // e.g. an origin certificate past its date (let through by verifyUpstream: false) cannot be stood in for
-            log.info("bump {} ({}): no leaf: {}", target, host, cause.getMessage());
             fail("leaf_unavailable", TlsAlert.INTERNAL_ERROR);
             return;
         }
         clientWatch = new HandshakeWatch(this::clientHandshaken, this::clientClosedAfterServerHello);
-        client.pipeline().addLast("tls", clientTls).addLast("bump", clientWatch);
-        ByteBuf replay = flight;
+        ClientTlsSteps.replay(client, clientTls, clientWatch, flight);
         flight = null;
-        client.pipeline().fireChannelRead(replay).fireChannelReadComplete();
     }
 
     private void clientHandshaken(Throwable failure) {
@@ -294,8 +282,8 @@ final class BumpTunnel {
         } else {
             TcpRelay.start(client, upstream, idle, List.of(), observer);
         }
-        deliver(client, fromClient);
-        deliver(upstream, fromUpstream);
+        ClientTlsSteps.deliver(client, fromClient);
+        ClientTlsSteps.deliver(upstream, fromUpstream);
     }
 
     /** Call rules see this connection's CONNECT and ClientHello facts, and the call's service and method. */
@@ -303,23 +291,6 @@ final class BumpTunnel {
         ConnectionFacts facts = new ConnectionFacts(exchange.clientAddress(), target.host(), target.port());
         TlsFacts tls = new TlsFacts(hello.serverName(), hello.alpnProtocols());
         return (service, method) -> services.policy().decideCall(facts, tls, service, method);
-    }
-
-    /**
-     * Hands decrypted bytes that arrived with the end of a handshake to the relay now behind the {@code SslHandler},
-     * as if it had just read them.
-     */
-    private static void deliver(Channel channel, List<ByteBuf> held) {
-        if (held.isEmpty()) {
-            return;
-        }
-        ChannelHandlerContext tls = channel.pipeline().context("tls");
-        if (tls == null || !channel.isActive()) {
-            held.forEach(ReferenceCountUtil::release);
-            return;
-        }
-        held.forEach(tls::fireChannelRead);
-        tls.fireChannelReadComplete();
     }
 
     private void fail(String reason, int alert) {
@@ -330,15 +301,21 @@ final class BumpTunnel {
         if (timer != null) {
             timer.cancel(false);
         }
-        if (flight != null) {
-            flight.release();
-            flight = null;
-        }
         services.metrics().bumpFailed(reason);
         if (upstream != null) {
             upstream.close();
         }
-        if (alert != NO_ALERT && clientTls == null && client.isActive()) {
+        boolean alertOwed = alert != NO_ALERT && clientTls == null;
+        if (alertOwed && UpstreamFailureAnswer.answer(services, client, exchange, target, decision, hello, host, reason,
+                alert, flight)) {
+            flight = null;
+            return;
+        }
+        if (flight != null) {
+            flight.release();
+            flight = null;
+        }
+        if (alertOwed && client.isActive()) {
             client.writeAndFlush(TlsAlert.fatal(client.alloc(), alert)).addListener(ChannelFutureListener.CLOSE);
         } else {
             client.close();

@@ -54,7 +54,8 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_h2_streams_active} gauge and {@code sluice_h2_streams_total}: bridged HTTP/2 streams</li>
  *   <li>{@code sluice_grpc_denied_total{rule}}: gRPC calls a call rule denied (answered {@code PERMISSION_DENIED});
  *       {@code sluice_grpc_unavailable_total{reason}}: gRPC calls Sluice answered {@code UNAVAILABLE} because the
- *       upstream failed them ({@code upstream_reset}, {@code upstream_closed})</li>
+ *       upstream failed them ({@code upstream_reset}, {@code upstream_closed}, or the reason a bump failed upstream
+ *       before a gRPC client's handshake: {@code connect_refused}, {@code upstream_untrusted}, ...)</li>
  *   <li>{@code sluice_passthrough_learned_total{reason}} (an origin or a client network learned: {@code mtls},
  *       {@code pinned}), {@code sluice_passthrough_spliced_total{reason}} (bumps spliced instead, because of what was
  *       learned or found out during the bump) and the gauge {@code sluice_passthrough_entries{reason}} (held now;

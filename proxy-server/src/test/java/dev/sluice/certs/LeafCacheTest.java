@@ -111,6 +111,27 @@ class LeafCacheTest {
     }
 
     @Test
+    void aNameOnlyLeafIsCachedApartFromTheLeavesThatStandInForAnOrigin() throws Exception {
+        AtomicReference<String> mintThread = new AtomicReference<>();
+        LeafCache cache = new LeafCache(minter, CONFIG, nanos -> {
+            mintThread.set(Thread.currentThread().getName());
+            mints.incrementAndGet();
+        });
+        caches.add(cache);
+        X509Certificate upstream = upstream(Instant.now().plus(Duration.ofDays(30)), "api.example.com");
+
+        LeafCertificate nameOnly = cache.getNameOnly("api.example.com").get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        LeafCertificate originBacked = get(cache, "api.example.com", upstream);
+
+        assertThat(originBacked).isNotSameAs(nameOnly);
+        assertThat(cache.getNameOnly("API.example.com.").get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(nameOnly);
+        assertThat(get(cache, "api.example.com", upstream)).isSameAs(originBacked);
+        assertThat(SubjectAltName.of(nameOnly.certificate())).containsExactly(SubjectAltName.forHost("api.example.com"));
+        assertThat(mints).hasValue(2);
+        assertThat(mintThread.get()).startsWith("sluice-mint");
+    }
+
+    @Test
     void mintsOnAMintThreadNeverTheCallers() throws Exception {
         AtomicReference<String> mintThread = new AtomicReference<>();
         LeafCache cache = cache(CONFIG, (host, origin) -> {

@@ -168,6 +168,31 @@ class LeafMinterTest {
     }
 
     @Test
+    void aNameOnlyLeafNamesItsHostAloneAndLivesTheConfiguredMaximum() throws Exception {
+        LeafCertificate named = minter.mintNameOnly("API.example.com");
+        LeafCertificate address = minter.mintNameOnly("127.0.0.1");
+
+        named.certificate().verify(ca.certificate().getPublicKey());
+        assertThat(SubjectAltName.of(named.certificate()))
+                .containsExactly(new SubjectAltName(Type.DNS, "api.example.com"));
+        assertThat(named.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=API.example.com");
+        assertThat(named.certificate().getNotAfter().toInstant()).isEqualTo(NOW.plus(MAX));
+        assertThat(SubjectAltName.of(address.certificate())).containsExactly(new SubjectAltName(Type.IP, "127.0.0.1"));
+    }
+
+    @Test
+    void aNameOnlyLeafNeverOutlivesTheCa() throws Exception {
+        KeyPair keys = TestPki.ec();
+        Instant caEnd = Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
+        List<Path> files = TestPki.writeCa(dir.resolve("short-name-only"), keys,
+                TestPki.certificate(keys, "Short CA", NOW.minus(Duration.ofDays(1)), caEnd, true), TestPki.KeyFormat.PKCS8);
+        CertificateAuthority shortCa = CertificateAuthority.load(files.get(0), files.get(1));
+
+        assertThat(new LeafMinter(shortCa, MAX).mintNameOnly("a.example").certificate().getNotAfter().toInstant())
+                .isEqualTo(caEnd);
+    }
+
+    @Test
     void refusesToMintALeafThatWouldBeBornExpired() {
         assertThatThrownBy(() -> minter.mint("a.example", List.of(), NOW.minus(Duration.ofMinutes(1))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("would be expired");

@@ -28,9 +28,14 @@ public final class GrpcChannels {
 
     /** What {@link #throughProxy} builds on, for a test that sets up the client's TLS (or its address) itself. */
     public static NettyChannelBuilder builder(InetSocketAddress proxy, int port) {
-        return NettyChannelBuilder.forAddress(TestPki.ORIGIN_HOST, port)
+        return builder(proxy, TestPki.ORIGIN_HOST, port);
+    }
+
+    /** As {@link #builder(InetSocketAddress, int)}, to {@code host:port}: a name or an IP literal. */
+    public static NettyChannelBuilder builder(InetSocketAddress proxy, String host, int port) {
+        return NettyChannelBuilder.forAddress(host, port)
                 .proxyDetector(target -> HttpConnectProxiedSocketAddress.newBuilder()
-                        .setTargetAddress(InetSocketAddress.createUnresolved(TestPki.ORIGIN_HOST, port))
+                        .setTargetAddress(InetSocketAddress.createUnresolved(host, port))
                         .setProxyAddress(proxy)
                         .build())
                 .maxInboundMessageSize(GrpcEchoServer.MAX_MESSAGE_BYTES);
