@@ -40,6 +40,8 @@ final class ConnectionPair {
     private final BridgeSettings settings;
     private Http2StreamChannelBootstrap upstreamStreams;
     private ScheduledFuture<?> idleClose;
+    /** Set once the upstream connection died with streams open: closes both should a client not take its answers. */
+    private ScheduledFuture<?> answerGrace;
     private boolean clientInstalled;
     private boolean goingAway;
     private boolean closing;
@@ -200,6 +202,9 @@ final class ConnectionPair {
         if (idleClose != null) {
             idleClose.cancel(false);
         }
+        if (answerGrace != null) {
+            answerGrace.cancel(false);
+        }
         client.close();
         upstream.close();
     }
@@ -218,7 +223,7 @@ final class ConnectionPair {
         error = UPSTREAM_RESET;
         channelsClosed++;
         goAway(true);
-        client.eventLoop().schedule(() -> closeBoth(null), ANSWER_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+        answerGrace = client.eventLoop().schedule(() -> closeBoth(null), ANSWER_GRACE.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void connectionClosed(String reason) {
