@@ -93,6 +93,13 @@ class GrpcCallPolicyTest {
         assertThat(origin.calls(GrpcEchoServer.FAIL)).isZero();
     }
 
+    /** grpc-dotnet routes names regardless of case: a deny holds for every spelling of the call. */
+    @Test
+    void aCallSpelledInAnotherCaseIsDeniedAsWell() {
+        assertDenied(channel, GrpcEchoServer.method("SLUICE.TEST.ECHO", "fail", MethodDescriptor.MethodType.UNARY),
+                "no-fail-in-any-echo");
+    }
+
     @Test
     void anAllowRuleBeforeABroaderDenyLetsItsMethodThrough() {
         GrpcCalls.serverStreamsInOrder(channel, 100);
