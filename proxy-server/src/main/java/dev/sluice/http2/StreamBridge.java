@@ -74,7 +74,7 @@ final class StreamBridge {
     private void open(Http2HeadersFrame head) {
         grpc = GrpcRequest.of(head.headers());
         meter.request(head.headers(), grpc);
-        if (!pair.servesAuthority(head.headers().authority())) {
+        if (!pair.servesAuthority(head.headers())) {
             // The origin would serve it as another virtual host than the one the client's TLS session was for.
             record("misdirected_request");
             client.answer(new DefaultHttp2Headers().status(MISDIRECTED));
