@@ -150,18 +150,31 @@ public final class BumpedHttp1Relay {
             return;
         }
         current = BumpedExchange.of(request);
-        String authority = request.headers().get(HttpHeaderNames.HOST);
-        if (authority != null && !HostNames.authorityNames(authority, host)) {
+        HttpRequest head = OriginFormRequest.from(request);
+        String misdirected = otherHost(head);
+        if (misdirected != null) {
             // The origin would serve it as another virtual host than the one the client's TLS session was for.
             ReferenceCountUtil.release(request);
-            fail(MISDIRECTED, "http_request_denied", "Host " + authority + " is not " + host, "misdirected_request");
+            fail(MISDIRECTED, "http_request_denied", "Host " + misdirected + " is not " + host, "misdirected_request");
             return;
         }
-        HttpRequest head = OriginFormRequest.from(request);
         if (UpgradeHeaders.present(request.headers())) {
             UpgradeHeaders.restore(request.headers(), head.headers());
         }
         upstream.write(head, upstream.voidPromise());
+    }
+
+    /**
+     * A {@code Host} of the head bound for the origin (an absolute-form target's host is put there) that names another
+     * host than the bumped one, or null when every one names it; origins may route by any of several.
+     */
+    private String otherHost(HttpRequest head) {
+        for (String authority : head.headers().getAll(HttpHeaderNames.HOST)) {
+            if (!HostNames.authorityNames(authority, host)) {
+                return authority;
+            }
+        }
+        return null;
     }
 
     private void requestContent(HttpContent content) {

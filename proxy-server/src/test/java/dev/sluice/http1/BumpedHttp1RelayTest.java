@@ -34,6 +34,8 @@ import okio.Buffer;
 import okio.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link BumpedHttp1Relay} over real loopback sockets, without TLS: real clients talk to the
@@ -324,6 +326,39 @@ class BumpedHttp1RelayTest {
         assertThat(exchange.error()).isEqualTo("bad_request");
         assertThat(observer.awaitClosed()).isEqualTo("bad_request");
         assertThat(origin.getRequestCount()).isZero();
+    }
+
+    /**
+     * The origin is sent the host an absolute-form target names (RFC 9112 §3.2.2), and may route by any of several
+     * {@code Host} fields: each must name the bumped host.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "GET http://elsewhere.test/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            "GET https://elsewhere.test:443/x HTTP/1.1\r\n\r\n",
+            "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: elsewhere.test\r\n\r\n"})
+    void aRequestThatWouldReachTheOriginForAnotherHostIsMisdirected(String request) throws Exception {
+        relayToMockOrigin("must not be served");
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send(request);
+            assertThat(client.read().status()).isEqualTo(421);
+        }
+
+        assertThat(harness.observer().take().error()).isEqualTo("misdirected_request");
+        assertThat(origin.getRequestCount()).isZero();
+    }
+
+    @Test
+    void anAbsoluteFormTargetNamingTheBumpedHostIsRelayedInOriginForm() throws Exception {
+        relayToMockOrigin("served");
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send("GET http://127.0.0.1/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(client.read().text()).isEqualTo("served");
+        }
+
+        assertThat(TestOrigins.take(origin).getRequestLine()).isEqualTo("GET /x HTTP/1.1");
     }
 
     @Test
