@@ -4,25 +4,33 @@ import dev.sluice.config.Action;
 import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.policy.Decision;
+import dev.sluice.relay.ProxyStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
+import java.util.Locale;
 
 /**
  * One client stream and the upstream stream opened for it: decides what happens to the pair when the request
  * arrives, when either side resets or dies, and reports the exchange once both stream channels are closed.
  *
- * <p>A gRPC call is answered by Sluice itself, with a gRPC status, when a call rule denies it
- * ({@code PERMISSION_DENIED}, the origin never sees it) or when the upstream fails it before the client has the whole
- * response ({@code UNAVAILABLE}, see {@link GrpcAnswer#forUpstreamReset}); other requests get RST_STREAM.
+ * <p>Call rules gate every request whose path names a service and method ({@link GrpcRequest#ofPath}), whatever its
+ * content type, since other protocols reach the same handlers (Connect, for one); a denied request never reaches the
+ * origin. A gRPC call is answered by Sluice itself, with a gRPC status, when a call rule denies it
+ * ({@code PERMISSION_DENIED}) or when the upstream fails it before the client has the whole response
+ * ({@code UNAVAILABLE}, see {@link GrpcAnswer#forUpstreamReset}); a denied request of another kind gets {@code 403}
+ * with a {@code proxy-status} naming the rule, and other failed requests get RST_STREAM.
  */
 final class StreamBridge {
     /** RFC 9110 §15.5.20 421 Misdirected Request. */
     private static final String MISDIRECTED = "421";
+    private static final String FORBIDDEN = "403";
+    private static final AsciiString PROXY_STATUS = AsciiString.cached(ProxyStatus.FIELD.toLowerCase(Locale.ROOT));
 
     private final ConnectionPair pair;
     private final StreamLeg client;
@@ -80,7 +88,8 @@ final class StreamBridge {
             client.answer(new DefaultHttp2Headers().status(MISDIRECTED));
             return;
         }
-        if (grpc != null && grpc.named() && denied()) {
+        GrpcRequest call = grpc != null ? grpc : GrpcRequest.ofPath(head.headers().path());
+        if (call.named() && denied(call)) {
             return;
         }
         if (!pair.acceptsStreams()) {
@@ -118,14 +127,24 @@ final class StreamBridge {
         });
     }
 
-    /** Asks the call rules about the call; a denied call is answered {@code PERMISSION_DENIED} here. */
-    private boolean denied() {
-        Decision decision = pair.settings().callGate().decide(grpc.service(), grpc.method());
+    /**
+     * Asks the call rules about the call the path names; a denied one is answered here: {@code PERMISSION_DENIED} for
+     * a gRPC call, {@code 403} for another request.
+     */
+    private boolean denied(GrpcRequest call) {
+        Decision decision = pair.settings().callGate().decide(call.service(), call.method());
         if (decision.action() != Action.DENY) {
             return false;
         }
         record("grpc_denied");
-        answerGrpc(GrpcAnswer.denied(decision.rule()));
+        GrpcAnswer answer = GrpcAnswer.denied(decision.rule());
+        if (grpc != null) {
+            answerGrpc(answer);
+        } else {
+            meter.answered(call, answer);
+            client.answer(new DefaultHttp2Headers().status(FORBIDDEN)
+                    .set(PROXY_STATUS, ProxyStatus.of("http_request_denied", answer.message())));
+        }
         return true;
     }
 

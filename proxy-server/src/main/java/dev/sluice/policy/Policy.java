@@ -94,8 +94,9 @@ public final class Policy {
     }
 
     /**
-     * One gRPC call inside a bumped HTTP/2 connection: the first call rule (a rule matching {@code grpc:}) whose
-     * criteria all hold decides {@link Action#ALLOW} or {@link Action#DENY}; none matching allows the call.
+     * One call inside a bumped connection (any request whose path names a service and method): the first call rule (a
+     * rule matching {@code grpc:}) whose criteria all hold decides {@link Action#ALLOW} or {@link Action#DENY}; none
+     * matching allows the call.
      *
      * @param facts   the connection's CONNECT facts
      * @param tls     the connection's ClientHello facts
@@ -109,8 +110,9 @@ public final class Policy {
         String host = HostNames.normalize(facts.host());
         String serverName = serverName(host, tls);
         for (RuleMatcher rule : callRules) {
-            if (rule.matchesCall(service, method) && rule.matches(facts.client(), host, facts.port())
-                    && rule.matchesTls(serverName, tls.alpnOffers())) {
+            // every request whose path names a method comes here: the cheap connection criteria go first
+            if (rule.matches(facts.client(), host, facts.port()) && rule.matchesTls(serverName, tls.alpnOffers())
+                    && rule.matchesCall(service, method)) {
                 return rule.decision();
             }
         }

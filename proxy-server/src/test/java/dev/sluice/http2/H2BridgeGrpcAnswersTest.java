@@ -182,14 +182,42 @@ class H2BridgeGrpcAnswersTest {
     }
 
     @Test
-    void onlyRequestsThatNameAServiceAndMethodAreCallGated() throws Exception {
+    void aRequestOfAnotherKindWhosePathARuleDeniesIsAnswered403NamingTheRuleAndNeverReachesTheOrigin()
+            throws Exception {
+        start((service, method) -> deny("no-get"), (stream, head) -> {
+            held.add(stream);
+            ScriptedH2Origin.respond(stream, "origin");
+        });
+
+        try (Response connect = call("/pkg.Svc/Get", MediaType.get("application/json"))) {
+            assertThat(connect.code()).isEqualTo(403);
+            assertThat(connect.header("proxy-status"))
+                    .isEqualTo("sluice; error=http_request_denied; details=\"sluice: call denied by rule no-get\"");
+            assertThat(connect.header("grpc-status")).isNull();
+            assertThat(connect.body().bytes()).isEmpty();
+        }
+
+        assertThat(held).as("requests the origin got").isEmpty();
+        HttpExchangeRecord denial = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(denial.status()).isEqualTo(403);
+        assertThat(denial.error()).isEqualTo("grpc_denied");
+        assertThat(denial.grpc()).as("the denial, for the log line and the denial count").isEqualTo(new GrpcCallRecord(
+                "pkg.Svc", "Get", 7, "sluice: call denied by rule no-get", null, null, 0, 0, 0, 0, "no-get"));
+    }
+
+    @Test
+    void onlyRequestsWhosePathNamesAServiceAndMethodAreCallGated() throws Exception {
         start((service, method) -> deny("everything"), (stream, head) -> ScriptedH2Origin.respond(stream, "origin"));
 
-        try (Response plain = call("/pkg.Svc/Get", MediaType.get("application/json"));
-             Response unnamed = call("/pkg.Svc", GRPC)) {
-            assertThat(plain.body().string()).isEqualTo("origin");
+        try (Response unnamed = call("/pkg.Svc", GRPC);
+             Response page = client.newCall(new Request.Builder().url(bridge.url("/index.html")).build()).execute()) {
             assertThat(unnamed.body().string()).isEqualTo("origin");
+            assertThat(page.body().string()).isEqualTo("origin");
         }
+        assertThat(bridge.onlyObserver().awaitExchanges(2)).allSatisfy(exchange -> {
+            assertThat(exchange.error()).isNull();
+            assertThat(exchange.grpc() == null || exchange.grpc().rule() == null).isTrue();
+        });
     }
 
     private static Decision deny(String rule) {
