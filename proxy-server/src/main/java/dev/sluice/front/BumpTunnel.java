@@ -294,7 +294,8 @@ final class BumpTunnel {
         Duration idle = services.timeouts().idleTunnel();
         String named = HostNames.normalize(host);
         if (alpn == null || alpn.equals(Metrics.PROTOCOL_HTTP1)) {
-            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, observer);
+            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, callGate(),
+                    observer);
         } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
             H2Bridge.start(client, upstream, new BridgeSettings(idle, named, callGate(), services.grpc().callView()),
                     observer);

@@ -15,7 +15,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.TestInstance;
  * Call rules ({@code match.grpc}, {@code allow}/{@code deny}) decide single gRPC calls inside a bump: grpc-java
  * through a real Sluice to a grpc-java TLS origin that counts the calls it gets. A denied call is answered
  * {@code PERMISSION_DENIED} by Sluice, naming the rule, and never reaches the origin; the connection and its other
- * calls carry on.
+ * calls carry on. A request of another protocol (Connect, gRPC-Web over HTTP/1.1) whose path names a denied call is
+ * answered {@code 403}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GrpcCallPolicyTest {
@@ -166,6 +171,34 @@ class GrpcCallPolicyTest {
         assertThat(line.text("action")).isEqualTo("deny");
         assertThat(line.text("rule")).isEqualTo("no-n-methods");
         assertThat(line.text("error")).isEqualTo("grpc_denied");
+    }
+
+    /** gRPC-Web clients speak HTTP/1.1 too: a bumped HTTP/1.1 request is gated by its path as well. */
+    @Test
+    void aDeniedCallOverHttp11IsForbiddenLoggedAndCountedAndNeverReachesTheOrigin() throws Exception {
+        OkHttpClient http11 = sluice.track(sluice.okHttpBuilder().protocols(List.of(Protocol.HTTP_1_1)).build());
+        try (MockWebServer web = TestOrigins.https(Protocol.HTTP_1_1)) {
+            web.enqueue(new MockResponse.Builder().body("must not be served").build());
+            String target = TestOrigins.url("https", web, "/sluice.test.Echo/Hang");
+            Request request = new Request.Builder().url(target)
+                    .post(RequestBody.create(new byte[5], MediaType.get("application/grpc-web+proto"))).build();
+            double deniedBefore = sluice.metrics().value("sluice_grpc_denied_total", "rule", "no-n-methods");
+
+            try (Response response = http11.newCall(request).execute()) {
+                assertThat(response.code()).isEqualTo(403);
+                assertThat(response.protocol()).isEqualTo(Protocol.HTTP_1_1);
+                assertThat(response.header("Proxy-Status")).contains("no-n-methods");
+            }
+
+            assertThat(web.getRequestCount()).isZero();
+            AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")));
+            assertThat(line.text("action")).isEqualTo("deny");
+            assertThat(line.text("rule")).isEqualTo("no-n-methods");
+            assertThat(line.text("error")).isEqualTo("grpc_denied");
+            assertThat(line.number("status")).isEqualTo(403);
+            assertThat(line.text("protocol")).isEqualTo("http/1.1");
+            sluice.awaitMetric(deniedBefore + 1, "sluice_grpc_denied_total", "rule", "no-n-methods");
+        }
     }
 
     @Test
