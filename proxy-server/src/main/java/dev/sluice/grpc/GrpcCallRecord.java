@@ -19,10 +19,12 @@ package dev.sluice.grpc;
  * @param requestBytes     the message bytes the client sent, without the 5-byte prefixes
  * @param responseBytes    the message bytes the origin sent, without the 5-byte prefixes
  * @param rule             the call rule that denied it, when Sluice answered {@code PERMISSION_DENIED}; else null
+ * @param bySluice         whether the status is Sluice's own answer (a denial, or {@code UNAVAILABLE} for a failed
+ *                         upstream), not the origin's
  */
 public record GrpcCallRecord(String service, String method, int code, String message, String requestEncoding,
                              String responseEncoding, long requestMessages, long responseMessages, long requestBytes,
-                             long responseBytes, String rule) {
+                             long responseBytes, String rule, boolean bySluice) {
     /** The code's canonical name ({@code OK}, {@code NOT_FOUND}, ...), {@code NONE} without one, else {@code OTHER}. */
     public String statusName() {
         return GrpcStatusNames.of(code);

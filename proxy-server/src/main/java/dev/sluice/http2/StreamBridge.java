@@ -43,6 +43,8 @@ final class StreamBridge {
     /** Stream channels open: the client's from the start, the upstream's once opened. */
     private int openLegs = 1;
     private String error;
+    /** The origin reset the stream with NO_ERROR after the whole response: the exchange completed early, not failed. */
+    private boolean completedEarly;
     /** The request as a gRPC call; null when it is not one. */
     private GrpcRequest grpc;
 
@@ -193,6 +195,9 @@ final class StreamBridge {
         }
         if (from.isClient) {
             record("client_reset");
+        } else if (error == Http2Error.NO_ERROR && client.outputEnded()) {
+            // The response is whole; the origin only tells the client to stop sending (RFC 9113 §8.1, grpc-go).
+            completedEarly = true;
         } else {
             record(error == Http2Error.REFUSED_STREAM ? "refused_stream" : "upstream_reset");
         }
@@ -211,7 +216,7 @@ final class StreamBridge {
 
     /** A stream channel closed; if its stream did not end both ways, its connection went: reset the other side. */
     void closed(StreamLeg leg) {
-        if (!leg.ended() && leg.peer() != null) {
+        if (!leg.ended() && leg.peer() != null && !completedEarly) {
             if (leg.isClient) {
                 record("client_closed");
                 leg.peer().abort(Http2Error.CANCEL);

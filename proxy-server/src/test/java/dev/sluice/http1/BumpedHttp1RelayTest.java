@@ -390,7 +390,7 @@ class BumpedHttp1RelayTest {
         assertThat(exchange.error()).isEqualTo("grpc_denied");
         assertThat(exchange.grpc()).as("the denial, for the log line and the denial count").isEqualTo(
                 new GrpcCallRecord("pkg.Svc", "Delete", 7, "sluice: call denied by rule no-delete", null, null,
-                        0, 0, 0, 0, "no-delete"));
+                        0, 0, 0, 0, "no-delete", true));
     }
 
     @Test

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A prior-knowledge HTTP/2 client built from Netty's codec, for request heads ready-made clients never send (no
- * {@code :authority}, a {@code host} field beside it): each request is one HEADERS frame with END_STREAM on a new
- * stream, and what comes back is the response head.
+ * {@code :authority}, a {@code host} field beside it): each request is one HEADERS frame on a new stream, and what
+ * comes back is the response head.
  */
 final class RawH2Client implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -46,6 +46,15 @@ final class RawH2Client implements AutoCloseable {
 
     /** Sends {@code head} as a whole request; the response head, or an IOException for a reset. */
     Http2Headers request(Http2Headers head) throws Exception {
+        return send(head, true);
+    }
+
+    /** Sends {@code head} as a request whose body never ends; the response head, or an IOException for a reset. */
+    Http2Headers requestWithoutEnd(Http2Headers head) throws Exception {
+        return send(head, false);
+    }
+
+    private Http2Headers send(Http2Headers head, boolean endStream) throws Exception {
         CompletableFuture<Http2Headers> response = new CompletableFuture<>();
         Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
                 .handler(new ChannelInboundHandlerAdapter() {
@@ -70,7 +79,7 @@ final class RawH2Client implements AutoCloseable {
                     }
                 })
                 .open().sync().getNow();
-        stream.writeAndFlush(new DefaultHttp2HeadersFrame(head, true));
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(head, endStream));
         return response.get(BridgeHarness.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     }
 
