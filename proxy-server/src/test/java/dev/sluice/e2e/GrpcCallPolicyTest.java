@@ -142,12 +142,7 @@ class GrpcCallPolicyTest {
         assertDenied(channel, GrpcEchoServer.HANG, "no-n-methods");
 
         String target = "https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Hang";
-        AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")));
-        assertThat(line.text("action")).isEqualTo("deny");
-        assertThat(line.text("rule")).isEqualTo("no-n-methods");
-        assertThat(line.text("error")).isEqualTo("grpc_denied");
-        assertThat(line.number("status")).isEqualTo(200);
-        assertThat(line.text("protocol")).isEqualTo("h2");
+        assertDenialLogged(target, 200, "h2");
         sluice.awaitMetric(1, "sluice_grpc_denied_total", "rule", "no-n-methods");
     }
 
@@ -167,10 +162,7 @@ class GrpcCallPolicyTest {
         }
 
         assertThat(origin.calls(GrpcEchoServer.HANG)).isZero();
-        AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")) && l.number("status") == 403);
-        assertThat(line.text("action")).isEqualTo("deny");
-        assertThat(line.text("rule")).isEqualTo("no-n-methods");
-        assertThat(line.text("error")).isEqualTo("grpc_denied");
+        assertDenialLogged(target, 403, "h2");
     }
 
     /** gRPC-Web clients speak HTTP/1.1 too: a bumped HTTP/1.1 request is gated by its path as well. */
@@ -191,12 +183,7 @@ class GrpcCallPolicyTest {
             }
 
             assertThat(web.getRequestCount()).isZero();
-            AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")));
-            assertThat(line.text("action")).isEqualTo("deny");
-            assertThat(line.text("rule")).isEqualTo("no-n-methods");
-            assertThat(line.text("error")).isEqualTo("grpc_denied");
-            assertThat(line.number("status")).isEqualTo(403);
-            assertThat(line.text("protocol")).isEqualTo("http/1.1");
+            assertDenialLogged(target, 403, "http/1.1");
             sluice.awaitMetric(deniedBefore + 1, "sluice_grpc_denied_total", "rule", "no-n-methods");
         }
     }
@@ -212,6 +199,15 @@ class GrpcCallPolicyTest {
             // grpc-java itself refuses a request that is not gRPC: the request reached it
             assertThat(response.code()).isEqualTo(415);
         }
+    }
+
+    /** The access-log line of the request to {@code target} answered {@code status}: a denial by no-n-methods. */
+    private void assertDenialLogged(String target, int status, String protocol) {
+        AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")) && l.number("status") == status);
+        assertThat(line.text("action")).isEqualTo("deny");
+        assertThat(line.text("rule")).isEqualTo("no-n-methods");
+        assertThat(line.text("error")).isEqualTo("grpc_denied");
+        assertThat(line.text("protocol")).isEqualTo(protocol);
     }
 
     private ManagedChannel newChannel() {
