@@ -38,8 +38,8 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
         services.metrics().httpRequest(record.protocol(), record.method(), record.status());
         if (denied) {
             services.metrics().grpcDenied(call.rule());
-        } else if (call != null && call.code() == GrpcAnswer.UNAVAILABLE && record.error() != null) {
-            // the origin's own UNAVAILABLE ends without an error; this one is Sluice's answer to a failed upstream
+        } else if (call != null && call.bySluice() && call.code() == GrpcAnswer.UNAVAILABLE && record.error() != null) {
+            // Sluice's answer to a failed upstream, never the origin's own UNAVAILABLE
             services.metrics().grpcUnavailable(record.error());
         }
         if (call != null && services.grpc().callView()) {

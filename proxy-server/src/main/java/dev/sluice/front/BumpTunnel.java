@@ -226,10 +226,17 @@ final class BumpTunnel {
         fail("client_closed", NO_ALERT);
     }
 
+    /** Not learned where a call rule may deny calls: the splice it would lead to is never call-checked. */
     private void refused(LeafRefusal refusal) {
-        if (!over && decision.autoPassthrough()) {
-            passthrough.clientRefusedLeaf(exchange.clientAddress(), host, refusal.label());
+        if (over || !decision.autoPassthrough()) {
+            return;
         }
+        if (services.policy().mayDenyCalls(connectionFacts(), tlsFacts())) {
+            log.debug("bump {} ({}): refused leaf ({}) not learned: a call rule may deny calls here", target, host,
+                    refusal.label());
+            return;
+        }
+        passthrough.clientRefusedLeaf(exchange.clientAddress(), host, refusal.label());
     }
 
     /**
@@ -275,7 +282,8 @@ final class BumpTunnel {
         Duration idle = services.timeouts().idleTunnel();
         String named = HostNames.normalize(host);
         if (alpn == null || alpn.equals(Metrics.PROTOCOL_HTTP1)) {
-            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, observer);
+            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, callGate(),
+                    observer);
         } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
             H2Bridge.start(client, upstream, new BridgeSettings(idle, named, callGate(), services.grpc().callView()),
                     observer);
@@ -288,9 +296,17 @@ final class BumpTunnel {
 
     /** Call rules see this connection's CONNECT and ClientHello facts, and the call's service and method. */
     private CallGate callGate() {
-        ConnectionFacts facts = new ConnectionFacts(exchange.clientAddress(), target.host(), target.port());
-        TlsFacts tls = new TlsFacts(hello.serverName(), hello.alpnProtocols());
+        ConnectionFacts facts = connectionFacts();
+        TlsFacts tls = tlsFacts();
         return (service, method) -> services.policy().decideCall(facts, tls, service, method);
+    }
+
+    private ConnectionFacts connectionFacts() {
+        return new ConnectionFacts(exchange.clientAddress(), target.host(), target.port());
+    }
+
+    private TlsFacts tlsFacts() {
+        return new TlsFacts(hello.serverName(), hello.alpnProtocols());
     }
 
     private void fail(String reason, int alert) {

@@ -14,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -96,8 +97,8 @@ final class PeekedConnect {
         }
         ClientHello hello = result.clientHello();
         TlsFacts facts = hello == null ? TlsFacts.NONE : new TlsFacts(hello.serverName(), hello.alpnProtocols());
-        Decision decision = services.policy()
-                .decideTls(new ConnectionFacts(exchange.clientAddress(), target.host(), target.port()), facts);
+        ConnectionFacts connection = new ConnectionFacts(exchange.clientAddress(), target.host(), target.port());
+        Decision decision = services.policy().decideTls(connection, facts);
         services.metrics().decision(decision.action(), decision.rule());
         String sni = hello == null ? null : hello.serverName();
         switch (decision.action()) {
@@ -106,7 +107,7 @@ final class PeekedConnect {
             case BUMP -> {
                 if (hello == null) {
                     refuseBump(decision, result, flight);
-                } else if (!passedThrough(decision, sni, flight)) {
+                } else if (!passedThrough(decision, connection, facts, sni, flight)) {
                     new BumpTunnel(services, client, exchange, target, decision, hello, answeredNanos).start(flight);
                 }
             }
@@ -115,13 +116,18 @@ final class PeekedConnect {
 
     /**
      * A bump that automatic passthrough remembers would break (an mTLS origin, a client network refusing Sluice's
-     * leaves for this name) is spliced at once: no upstream TLS is tried, no leaf minted.
+     * leaves for this name) is spliced at once: no upstream TLS is tried, no leaf minted. Refusing leaves splices
+     * nothing where a call rule may deny calls ({@link dev.sluice.policy.Policy#mayDenyCalls}): a splice is never
+     * call-checked, so the client would have switched the rule off for itself.
      */
-    private boolean passedThrough(Decision bump, String sni, ByteBuf flight) {
+    private boolean passedThrough(Decision bump, ConnectionFacts connection, TlsFacts tls, String sni,
+                                  ByteBuf flight) {
         if (!bump.autoPassthrough()) {
             return false;
         }
-        PassthroughReason reason = services.bump().passthrough().remembered(exchange.clientAddress(), target.host(),
+        // Without a client address the registry answers for mTLS origins only.
+        InetAddress refusing = services.policy().mayDenyCalls(connection, tls) ? null : exchange.clientAddress();
+        PassthroughReason reason = services.bump().passthrough().remembered(refusing, target.host(),
                 target.port(), sni != null ? sni : target.host());
         if (reason == null) {
             return false;

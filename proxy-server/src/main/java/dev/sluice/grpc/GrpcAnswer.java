@@ -55,6 +55,13 @@ public record GrpcAnswer(int code, String message, String rule) {
         };
     }
 
+    /**
+     * What a call Sluice answered this way without relaying any of it carries: its name, this status, no messages.
+     */
+    public GrpcCallRecord record(GrpcRequest call) {
+        return new GrpcCallRecord(call.service(), call.method(), code, message, null, null, 0, 0, 0, 0, rule, true);
+    }
+
     /** The whole response in one HEADERS frame, for a client that has no response head yet. */
     public Http2Headers trailersOnly() {
         return new DefaultHttp2Headers().status(OK_STATUS).add(CONTENT_TYPE, GRPC)

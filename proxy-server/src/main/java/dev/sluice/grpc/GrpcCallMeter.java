@@ -30,6 +30,7 @@ public final class GrpcCallMeter {
     private int code = NO_STATUS;
     private String message;
     private String rule;
+    private boolean bySluice;
 
     /** @param requestHead the head {@code call} was read from */
     public GrpcCallMeter(GrpcRequest call, Http2Headers requestHead) {
@@ -60,14 +61,15 @@ public final class GrpcCallMeter {
         }
     }
 
-    /** Sluice answered the call {@code PERMISSION_DENIED} itself, by {@code rule}. */
-    public void deniedBy(String rule) {
-        this.rule = rule;
+    /** Sluice ended the call with {@code answer} itself (whose status {@link #response} saw in its headers). */
+    public void answered(GrpcAnswer answer) {
+        this.rule = answer.rule();
+        this.bySluice = true;
     }
 
     public GrpcCallRecord record() {
         return new GrpcCallRecord(call.service(), call.method(), code, message, requestEncoding, responseEncoding,
-                requests.messages(), responses.messages(), requests.bytes(), responses.bytes(), rule);
+                requests.messages(), responses.messages(), requests.bytes(), responses.bytes(), rule, bySluice);
     }
 
     static int parseStatus(CharSequence value) {

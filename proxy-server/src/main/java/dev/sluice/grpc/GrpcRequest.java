@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * What a request head says about a gRPC call: whether it is one ({@code content-type: application/grpc} or
  * {@code application/grpc+proto}, {@code +json}, {@code application/grpc-web}, ...) and which service and method
- * {@code :path} names.
+ * {@code :path} names. The path part stands on its own ({@link #ofPath}): other protocols reach the same handlers by
+ * the same path (connect-go serves Connect's {@code application/proto}, {@code application/json} and
+ * {@code application/connect+proto} there), so call rules gate every request by it, whatever its content type.
  *
  * <p>Call rules decide by what this reads, so it reads the head the way the most lenient origin could: a request is a
  * call when any of its {@code content-type} fields says so (grpc-go takes it as one then), and the path is
@@ -35,8 +37,36 @@ public record GrpcRequest(String service, String method) {
         if (!anyGrpcContentType(head)) {
             return null;
         }
-        CharSequence path = head.path();
-        return path == null ? UNNAMED : named(path.toString());
+        return ofPath(head.path());
+    }
+
+    /**
+     * The service and method a request path ({@code :path}, or an HTTP/1.1 origin-form target) names, whatever the
+     * request's content type; {@link #named()} is false for a path of fewer than two segments, and for null.
+     */
+    public static GrpcRequest ofPath(CharSequence path) {
+        if (path == null) {
+            return UNNAMED;
+        }
+        String text = path.toString();
+        return atMostOneSegment(text) ? UNNAMED : named(text);
+    }
+
+    /**
+     * Whether the path before its query has no {@code %} and no {@code /} but a leading one: then it cannot name a
+     * method, and the common {@code /index.html} costs one scan rather than a parse.
+     */
+    private static boolean atMostOneSegment(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '?' || c == '#') {
+                return true;
+            }
+            if (c == '%' || c == '/' && i > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean anyGrpcContentType(Http2Headers head) {
@@ -76,7 +106,7 @@ public record GrpcRequest(String service, String method) {
     }
 
     /** Service and method: the last two segments of the normalized path. */
-    static GrpcRequest named(String path) {
+    private static GrpcRequest named(String path) {
         int end = path.length();
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

@@ -1,5 +1,6 @@
 package dev.sluice.http1;
 
+import dev.sluice.grpc.GrpcCallRecord;
 import dev.sluice.relay.HttpExchangeRecord;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -34,6 +35,8 @@ final class BumpedExchange {
     int status;
     long bytesUp;
     long bytesDown;
+    /** Sluice's answer when a call rule denied the request; null otherwise. */
+    GrpcCallRecord denied;
 
     private BumpedExchange(HttpMethod method, String authority, String path, HttpVersion clientVersion,
                            boolean clientKeepAlive) {
@@ -60,6 +63,6 @@ final class BumpedExchange {
 
     HttpExchangeRecord record(String error) {
         return new HttpExchangeRecord(started, PROTOCOL, method == null ? null : method.name(), authority, path,
-                status, bytesUp, bytesDown, System.nanoTime() - startNanos, error, null);
+                status, bytesUp, bytesDown, System.nanoTime() - startNanos, error, denied);
     }
 }

@@ -1,6 +1,11 @@
 package dev.sluice.http1;
 
+import dev.sluice.config.Action;
 import dev.sluice.config.HostNames;
+import dev.sluice.grpc.CallGate;
+import dev.sluice.grpc.GrpcAnswer;
+import dev.sluice.grpc.GrpcRequest;
+import dev.sluice.policy.Decision;
 import dev.sluice.relay.HttpRelayObserver;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -61,6 +66,7 @@ public final class BumpedHttp1Relay {
     private final HttpRelayObserver observer;
     /** The normalized name the client's TLS session is for; requests must not name another. */
     private final String host;
+    private final CallGate callGate;
     /** Client messages of requests pipelined behind the current one. */
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private BumpedExchange current;
@@ -73,9 +79,10 @@ public final class BumpedHttp1Relay {
     private String error;
     private int channelsClosed;
 
-    private BumpedHttp1Relay(Channel client, Channel upstream, Duration idleTimeout, String host,
+    private BumpedHttp1Relay(Channel client, Channel upstream, Duration idleTimeout, String host, CallGate callGate,
                              HttpRelayObserver observer) {
         this.host = host;
+        this.callGate = callGate;
         this.client = client;
         this.upstream = upstream;
         this.idleTimeout = idleTimeout;
@@ -92,13 +99,15 @@ public final class BumpedHttp1Relay {
      * @param requests    limits on the client's request lines and headers, as at the front door
      * @param host        the normalized name the client's TLS session is for: a request whose {@code Host} names
      *                    another host is answered {@code 421} and never reaches the origin
+     * @param callGate    decides requests whose path names a service and method ({@link GrpcRequest#ofPath}); a
+     *                    denied one is answered {@code 403} and never reaches the origin
      */
     public static void start(Channel client, Channel upstream, Duration idleTimeout, HttpDecoderConfig requests,
-                             String host, HttpRelayObserver observer) {
+                             String host, CallGate callGate, HttpRelayObserver observer) {
         if (!client.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
             throw new IllegalStateException("both legs of a relay must run on the caller's event loop");
         }
-        BumpedHttp1Relay relay = new BumpedHttp1Relay(client, upstream, idleTimeout, host, observer);
+        BumpedHttp1Relay relay = new BumpedHttp1Relay(client, upstream, idleTimeout, host, callGate, observer);
         client.pipeline().addLast(CODEC, new HttpServerCodec(requests)).addLast(RELAY, relay.new Side(true));
         upstream.pipeline().addLast(CODEC, new HttpClientCodec()).addLast(RELAY, relay.new Side(false));
         client.closeFuture().addListener(f -> relay.channelClosed());
@@ -150,18 +159,55 @@ public final class BumpedHttp1Relay {
             return;
         }
         current = BumpedExchange.of(request);
-        String authority = request.headers().get(HttpHeaderNames.HOST);
-        if (authority != null && !HostNames.authorityNames(authority, host)) {
+        HttpRequest head = OriginFormRequest.from(request);
+        String misdirected = otherHost(head);
+        if (misdirected != null) {
             // The origin would serve it as another virtual host than the one the client's TLS session was for.
             ReferenceCountUtil.release(request);
-            fail(MISDIRECTED, "http_request_denied", "Host " + authority + " is not " + host, "misdirected_request");
+            fail(MISDIRECTED, "http_request_denied", "Host " + misdirected + " is not " + host, "misdirected_request");
             return;
         }
-        HttpRequest head = OriginFormRequest.from(request);
+        GrpcAnswer denial = denial(head);
+        if (denial != null) {
+            ReferenceCountUtil.release(request);
+            fail(HttpResponseStatus.FORBIDDEN, "http_request_denied", denial.message(), "grpc_denied");
+            return;
+        }
         if (UpgradeHeaders.present(request.headers())) {
             UpgradeHeaders.restore(request.headers(), head.headers());
         }
         upstream.write(head, upstream.voidPromise());
+    }
+
+    /**
+     * A {@code Host} of the head bound for the origin (an absolute-form target's host is put there) that names another
+     * host than the bumped one, or null when every one names it; origins may route by any of several.
+     */
+    private String otherHost(HttpRequest head) {
+        for (String authority : head.headers().getAll(HttpHeaderNames.HOST)) {
+            if (!HostNames.authorityNames(authority, host)) {
+                return authority;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sluice's answer when a call rule denies the call the origin-form target names (gRPC-Web and Connect clients
+     * speak HTTP/1.1 too), noted on the exchange for its record; else null.
+     */
+    private GrpcAnswer denial(HttpRequest head) {
+        GrpcRequest call = GrpcRequest.ofPath(head.uri());
+        if (!call.named()) {
+            return null;
+        }
+        Decision decision = callGate.decide(call.service(), call.method());
+        if (decision.action() != Action.DENY) {
+            return null;
+        }
+        GrpcAnswer answer = GrpcAnswer.denied(decision.rule());
+        current.denied = answer.record(call);
+        return answer;
     }
 
     private void requestContent(HttpContent content) {

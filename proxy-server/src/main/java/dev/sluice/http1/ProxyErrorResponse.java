@@ -1,5 +1,6 @@
 package dev.sluice.http1;
 
+import dev.sluice.relay.ProxyStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -10,15 +11,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
-/**
- * An error Sluice itself answers: a short text body and an RFC 9209 {@code Proxy-Status} header, e.g.
- * {@code Proxy-Status: sluice; error=connection_refused; details="127.0.0.1:9 refused"}.
- */
+/** An error Sluice itself answers: a short text body and an RFC 9209 {@code Proxy-Status} header ({@link ProxyStatus}). */
 public final class ProxyErrorResponse {
     /** RFC 9110's reason phrase; Netty's {@code REQUEST_URI_TOO_LONG} carries RFC 2616's. */
     public static final HttpResponseStatus URI_TOO_LONG = new HttpResponseStatus(414, "URI Too Long");
-
-    public static final String PROXY_NAME = "sluice";
 
     private ProxyErrorResponse() {
     }
@@ -36,23 +32,7 @@ public final class ProxyErrorResponse {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set("Proxy-Status", PROXY_NAME + "; error=" + proxyStatusError + "; details=" + quote(detail));
+                .set(ProxyStatus.FIELD, ProxyStatus.of(proxyStatusError, detail));
         return response;
-    }
-
-    /** An RFC 8941 sf-string: printable ASCII, with backslash and quote escaped; anything else becomes '?'. */
-    static String quote(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c >= 0x20 && c < 0x7f) {
-                out.append(c);
-            } else {
-                out.append('?');
-            }
-        }
-        return out.append('"').toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.http1;
 
+import dev.sluice.relay.ProxyStatus;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
@@ -11,7 +12,7 @@ final class ViaHeader {
 
     /** @param received the protocol version of the message as Sluice received it */
     static void append(HttpHeaders headers, HttpVersion received) {
-        String self = received.majorVersion() + "." + received.minorVersion() + " " + ProxyErrorResponse.PROXY_NAME;
+        String self = received.majorVersion() + "." + received.minorVersion() + " " + ProxyStatus.PROXY_NAME;
         // One field line, so a reader taking only the first or the last value still sees the whole chain.
         String earlier = String.join(", ", headers.getAll(HttpHeaderNames.VIA));
         headers.set(HttpHeaderNames.VIA, earlier.isEmpty() ? self : earlier + ", " + self);

@@ -13,11 +13,13 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionPair {
     private static final String UPSTREAM_RESET = "upstream_reset";
+    private static final AsciiString HOST = AsciiString.cached("host");
     /** How long the streams of a lost upstream connection may take to give the client their answers. */
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(10);
 
@@ -40,6 +43,8 @@ final class ConnectionPair {
     private final BridgeSettings settings;
     private Http2StreamChannelBootstrap upstreamStreams;
     private ScheduledFuture<?> idleClose;
+    /** Set once the upstream connection died with streams open: closes both should a client not take its answers. */
+    private ScheduledFuture<?> answerGrace;
     private boolean clientInstalled;
     private boolean goingAway;
     private boolean closing;
@@ -132,9 +137,26 @@ final class ConnectionPair {
         }
     }
 
-    /** Whether a request may go to this origin: no {@code :authority}, or one naming the bumped host. */
-    boolean servesAuthority(CharSequence authority) {
-        return authority == null || HostNames.authorityNames(authority.toString(), settings.host());
+    /**
+     * Whether a request may go to this origin: its {@code :authority}, if any, and every {@code host} field name the
+     * bumped host. Origins route by {@code host} when {@code :authority} is absent (nginx), and some by {@code host}
+     * even beside one, so both are held to it.
+     */
+    boolean servesAuthority(Http2Headers head) {
+        CharSequence authority = head.authority();
+        if (authority != null && !names(authority)) {
+            return false;
+        }
+        for (CharSequence host : head.getAll(HOST)) {
+            if (!names(host)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean names(CharSequence authority) {
+        return HostNames.authorityNames(authority.toString(), settings.host());
     }
 
     boolean acceptsStreams() {
@@ -200,6 +222,9 @@ final class ConnectionPair {
         if (idleClose != null) {
             idleClose.cancel(false);
         }
+        if (answerGrace != null) {
+            answerGrace.cancel(false);
+        }
         client.close();
         upstream.close();
     }
@@ -218,7 +243,7 @@ final class ConnectionPair {
         error = UPSTREAM_RESET;
         channelsClosed++;
         goAway(true);
-        client.eventLoop().schedule(() -> closeBoth(null), ANSWER_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+        answerGrace = client.eventLoop().schedule(() -> closeBoth(null), ANSWER_GRACE.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void connectionClosed(String reason) {

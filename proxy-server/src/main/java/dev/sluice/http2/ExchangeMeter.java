@@ -76,14 +76,15 @@ final class ExchangeMeter {
 
     /**
      * Sluice ended this gRPC call with a status of its own: a call rule denied it, or the upstream failed it. With the
-     * view on, the view saw the status in the answer's headers and learns the denying rule here; with it off, the
-     * record carries the answer alone, so a denial is still logged and counted as one.
+     * view on, the view saw the status in the answer's headers and learns here that it was Sluice's (and the denying
+     * rule); with it off, the record carries the answer alone, so a denial is still logged and counted as one. A request that is no gRPC
+     * call but whose path a call rule denied is recorded the same way (with an HTTP {@code 403} as its status).
      */
     void answered(GrpcRequest call, GrpcAnswer answer) {
         this.call = call;
         this.answer = answer;
-        if (grpc != null && answer.rule() != null) {
-            grpc.deniedBy(answer.rule());
+        if (grpc != null) {
+            grpc.answered(answer);
         }
     }
 
@@ -96,8 +97,7 @@ final class ExchangeMeter {
         if (grpc != null) {
             return grpc.record();
         }
-        return answer == null ? null : new GrpcCallRecord(call.service(), call.method(), answer.code(),
-                answer.message(), null, null, 0, 0, 0, 0, answer.rule());
+        return answer == null ? null : answer.record(call);
     }
 
     private static String text(CharSequence value) {

@@ -4,25 +4,33 @@ import dev.sluice.config.Action;
 import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.policy.Decision;
+import dev.sluice.relay.ProxyStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
+import java.util.Locale;
 
 /**
  * One client stream and the upstream stream opened for it: decides what happens to the pair when the request
  * arrives, when either side resets or dies, and reports the exchange once both stream channels are closed.
  *
- * <p>A gRPC call is answered by Sluice itself, with a gRPC status, when a call rule denies it
- * ({@code PERMISSION_DENIED}, the origin never sees it) or when the upstream fails it before the client has the whole
- * response ({@code UNAVAILABLE}, see {@link GrpcAnswer#forUpstreamReset}); other requests get RST_STREAM.
+ * <p>Call rules gate every request whose path names a service and method ({@link GrpcRequest#ofPath}), whatever its
+ * content type, since other protocols reach the same handlers (Connect, for one); a denied request never reaches the
+ * origin. A gRPC call is answered by Sluice itself, with a gRPC status, when a call rule denies it
+ * ({@code PERMISSION_DENIED}) or when the upstream fails it before the client has the whole response
+ * ({@code UNAVAILABLE}, see {@link GrpcAnswer#forUpstreamReset}); a denied request of another kind gets {@code 403}
+ * with a {@code proxy-status} naming the rule, and other failed requests get RST_STREAM.
  */
 final class StreamBridge {
     /** RFC 9110 §15.5.20 421 Misdirected Request. */
     private static final String MISDIRECTED = "421";
+    private static final String FORBIDDEN = "403";
+    private static final AsciiString PROXY_STATUS = AsciiString.cached(ProxyStatus.FIELD.toLowerCase(Locale.ROOT));
 
     private final ConnectionPair pair;
     private final StreamLeg client;
@@ -35,6 +43,8 @@ final class StreamBridge {
     /** Stream channels open: the client's from the start, the upstream's once opened. */
     private int openLegs = 1;
     private String error;
+    /** The origin reset the stream with NO_ERROR after the whole response: the exchange completed early, not failed. */
+    private boolean completedEarly;
     /** The request as a gRPC call; null when it is not one. */
     private GrpcRequest grpc;
 
@@ -74,13 +84,14 @@ final class StreamBridge {
     private void open(Http2HeadersFrame head) {
         grpc = GrpcRequest.of(head.headers());
         meter.request(head.headers(), grpc);
-        if (!pair.servesAuthority(head.headers().authority())) {
+        if (!pair.servesAuthority(head.headers())) {
             // The origin would serve it as another virtual host than the one the client's TLS session was for.
             record("misdirected_request");
             client.answer(new DefaultHttp2Headers().status(MISDIRECTED));
             return;
         }
-        if (grpc != null && grpc.named() && denied()) {
+        GrpcRequest call = grpc != null ? grpc : GrpcRequest.ofPath(head.headers().path());
+        if (call.named() && denied(call)) {
             return;
         }
         if (!pair.acceptsStreams()) {
@@ -118,14 +129,24 @@ final class StreamBridge {
         });
     }
 
-    /** Asks the call rules about the call; a denied call is answered {@code PERMISSION_DENIED} here. */
-    private boolean denied() {
-        Decision decision = pair.settings().callGate().decide(grpc.service(), grpc.method());
+    /**
+     * Asks the call rules about the call the path names; a denied one is answered here: {@code PERMISSION_DENIED} for
+     * a gRPC call, {@code 403} for another request.
+     */
+    private boolean denied(GrpcRequest call) {
+        Decision decision = pair.settings().callGate().decide(call.service(), call.method());
         if (decision.action() != Action.DENY) {
             return false;
         }
         record("grpc_denied");
-        answerGrpc(GrpcAnswer.denied(decision.rule()));
+        GrpcAnswer answer = GrpcAnswer.denied(decision.rule());
+        if (grpc != null) {
+            answerGrpc(answer);
+        } else {
+            meter.answered(call, answer);
+            client.answer(new DefaultHttp2Headers().status(FORBIDDEN)
+                    .set(PROXY_STATUS, ProxyStatus.of("http_request_denied", answer.message())));
+        }
         return true;
     }
 
@@ -174,6 +195,9 @@ final class StreamBridge {
         }
         if (from.isClient) {
             record("client_reset");
+        } else if (error == Http2Error.NO_ERROR && client.outputEnded()) {
+            // The response is whole; the origin only tells the client to stop sending (RFC 9113 §8.1, grpc-go).
+            completedEarly = true;
         } else {
             record(error == Http2Error.REFUSED_STREAM ? "refused_stream" : "upstream_reset");
         }
@@ -192,7 +216,7 @@ final class StreamBridge {
 
     /** A stream channel closed; if its stream did not end both ways, its connection went: reset the other side. */
     void closed(StreamLeg leg) {
-        if (!leg.ended() && leg.peer() != null) {
+        if (!leg.ended() && leg.peer() != null && !completedEarly) {
             if (leg.isClient) {
                 record("client_closed");
                 leg.peer().abort(Http2Error.CANCEL);

@@ -25,6 +25,7 @@ public final class Policy {
     private final List<PortRange> connectPorts;
     private final List<RuleMatcher> rules;
     private final List<RuleMatcher> callRules;
+    private final List<RuleMatcher> denyingCallRules;
     private final Decision clientRefused;
     private final Decision byDefault;
     private final Decision callAllowed;
@@ -36,6 +37,7 @@ public final class Policy {
         List<RuleMatcher> all = config.rules().stream().map(rule -> new RuleMatcher(rule, allow)).toList();
         rules = all.stream().filter(rule -> !rule.isCallRule()).toList();
         callRules = all.stream().filter(RuleMatcher::isCallRule).toList();
+        denyingCallRules = callRules.stream().filter(rule -> rule.decision().action() == Action.DENY).toList();
         clientRefused = new Decision(Action.DENY, CLIENTS_RULE, "client address not in access.clients", List.of());
         byDefault = new Decision(config.defaultAction(), DEFAULT_RULE, "no rule matched", allow);
         callAllowed = new Decision(Action.ALLOW, DEFAULT_RULE, "no grpc rule matched", List.of());
@@ -76,7 +78,7 @@ public final class Policy {
      */
     public Decision decideTls(ConnectionFacts facts, TlsFacts tls) {
         String host = HostNames.normalize(facts.host());
-        String serverName = tls.serverName() == null ? host : HostNames.normalize(tls.serverName());
+        String serverName = serverName(host, tls);
         if (!serverName.equals(host)) {
             // Otherwise a client could CONNECT to one host while rules see another: an sni: allow rule would open
             // any destination, a host: deny rule would be fronted by an allowed name.
@@ -92,8 +94,9 @@ public final class Policy {
     }
 
     /**
-     * One gRPC call inside a bumped HTTP/2 connection: the first call rule (a rule matching {@code grpc:}) whose
-     * criteria all hold decides {@link Action#ALLOW} or {@link Action#DENY}; none matching allows the call.
+     * One call inside a bumped connection (any request whose path names a service and method): the first call rule (a
+     * rule matching {@code grpc:}) whose criteria all hold decides {@link Action#ALLOW} or {@link Action#DENY}; none
+     * matching allows the call.
      *
      * @param facts   the connection's CONNECT facts
      * @param tls     the connection's ClientHello facts
@@ -101,15 +104,42 @@ public final class Policy {
      * @param method  the called method
      */
     public Decision decideCall(ConnectionFacts facts, TlsFacts tls, String service, String method) {
+        if (callRules.isEmpty()) {
+            return callAllowed;
+        }
         String host = HostNames.normalize(facts.host());
-        String serverName = tls.serverName() == null ? host : HostNames.normalize(tls.serverName());
+        String serverName = serverName(host, tls);
         for (RuleMatcher rule : callRules) {
-            if (rule.matchesCall(service, method) && rule.matches(facts.client(), host, facts.port())
-                    && rule.matchesTls(serverName, tls.alpnOffers())) {
+            // every request whose path names a method comes here: the cheap connection criteria go first
+            if (rule.matches(facts.client(), host, facts.port()) && rule.matchesTls(serverName, tls.alpnOffers())
+                    && rule.matchesCall(service, method)) {
                 return rule.decision();
             }
         }
         return callAllowed;
+    }
+
+    /**
+     * Whether a call rule with action {@code deny} could apply to calls on this connection: its connection criteria
+     * ({@code host}, {@code hostRegex}, {@code port}, {@code clients}, {@code sni}, {@code alpn}, {@code grpcClient})
+     * all hold, whatever calls it names. Such a connection must stay bumped, since a splice is never call-checked:
+     * automatic passthrough for clients refusing Sluice's leaves neither learns from it nor splices it, or any client
+     * could switch the call rules off for itself by refusing leaves.
+     */
+    public boolean mayDenyCalls(ConnectionFacts facts, TlsFacts tls) {
+        String host = HostNames.normalize(facts.host());
+        String serverName = serverName(host, tls);
+        for (RuleMatcher rule : denyingCallRules) {
+            if (rule.matches(facts.client(), host, facts.port()) && rule.matchesTls(serverName, tls.alpnOffers())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The ClientHello's server name, or the (normalized) CONNECT host when it had none. */
+    private static String serverName(String host, TlsFacts tls) {
+        return tls.serverName() == null ? host : HostNames.normalize(tls.serverName());
     }
 
     /** Rules in order; the first that needs the ClientHello and could still match makes the decision provisional. */

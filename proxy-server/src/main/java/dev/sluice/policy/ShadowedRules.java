@@ -8,6 +8,7 @@ import dev.sluice.config.RuleConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -136,8 +137,11 @@ public final class ShadowedRules {
     /**
      * {@code *}, the same text, or a glob with one {@code *} whose fixed start and end every name the later glob
      * matches has ({@code Get*} covers {@code GetAll} and {@code GetAll*}); globs with more stars cover only themselves.
+     * Case is ignored, as {@link GrpcMethodPattern} ignores it (rule names are ASCII).
      */
-    private static boolean globCovers(String earlier, String later) {
+    private static boolean globCovers(String earlierGlob, String laterGlob) {
+        String earlier = earlierGlob.toLowerCase(Locale.ROOT);
+        String later = laterGlob.toLowerCase(Locale.ROOT);
         if (earlier.equals(GrpcMethodPattern.ANY) || earlier.equals(later)) {
             return true;
         }

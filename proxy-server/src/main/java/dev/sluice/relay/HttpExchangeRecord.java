@@ -18,7 +18,8 @@ import java.time.Instant;
  * @param error         null when both ends completed; else {@code client_reset}, {@code upstream_reset},
  *                      {@code refused_stream}, {@code upstream_closed}, ...
  * @param grpc          the gRPC view of the exchange when it was a gRPC call over HTTP/2 and {@code grpc.callView}
- *                      is on; else null
+ *                      is on; with it off, Sluice's own answer when Sluice answered such a call itself; and for any
+ *                      request a call rule denied, Sluice's answer with that {@code rule}; else null
  */
 public record HttpExchangeRecord(Instant started, String protocol, String method, String authority, String path,
                                  int status, long bytesUp, long bytesDown, long durationNanos, String error,

@@ -15,7 +15,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -28,7 +33,8 @@ import org.junit.jupiter.api.TestInstance;
  * Call rules ({@code match.grpc}, {@code allow}/{@code deny}) decide single gRPC calls inside a bump: grpc-java
  * through a real Sluice to a grpc-java TLS origin that counts the calls it gets. A denied call is answered
  * {@code PERMISSION_DENIED} by Sluice, naming the rule, and never reaches the origin; the connection and its other
- * calls carry on.
+ * calls carry on. A request of another protocol (Connect, gRPC-Web over HTTP/1.1) whose path names a denied call is
+ * answered {@code 403}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GrpcCallPolicyTest {
@@ -93,6 +99,13 @@ class GrpcCallPolicyTest {
         assertThat(origin.calls(GrpcEchoServer.FAIL)).isZero();
     }
 
+    /** grpc-dotnet routes names regardless of case: a deny holds for every spelling of the call. */
+    @Test
+    void aCallSpelledInAnotherCaseIsDeniedAsWell() {
+        assertDenied(channel, GrpcEchoServer.method("SLUICE.TEST.ECHO", "fail", MethodDescriptor.MethodType.UNARY),
+                "no-fail-in-any-echo");
+    }
+
     @Test
     void anAllowRuleBeforeABroaderDenyLetsItsMethodThrough() {
         GrpcCalls.serverStreamsInOrder(channel, 100);
@@ -129,27 +142,72 @@ class GrpcCallPolicyTest {
         assertDenied(channel, GrpcEchoServer.HANG, "no-n-methods");
 
         String target = "https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Hang";
-        AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")));
-        assertThat(line.text("action")).isEqualTo("deny");
-        assertThat(line.text("rule")).isEqualTo("no-n-methods");
-        assertThat(line.text("error")).isEqualTo("grpc_denied");
-        assertThat(line.number("status")).isEqualTo(200);
-        assertThat(line.text("protocol")).isEqualTo("h2");
+        assertDenialLogged(target, 200, "h2");
         sluice.awaitMetric(1, "sluice_grpc_denied_total", "rule", "no-n-methods");
     }
 
+    /** Connect clients, say, reach the same handlers on the same path as gRPC: call rules gate them alike. */
     @Test
-    void aRequestThatIsNoGrpcCallIsNeverCallGated() throws Exception {
+    void aRequestOfAnotherProtocolForADeniedMethodIsForbiddenAndNeverReachesTheOrigin() throws Exception {
+        String target = "https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Hang";
+        Request request = new Request.Builder().url(target)
+                .post(RequestBody.create(new byte[] {1}, MediaType.get("application/proto")))
+                .build();
+
+        try (Response response = sluice.okHttp().newCall(request).execute()) {
+            assertThat(response.code()).isEqualTo(403);
+            assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+            assertThat(response.header("Proxy-Status")).isEqualTo(
+                    "sluice; error=http_request_denied; details=\"sluice: call denied by rule no-n-methods\"");
+        }
+
+        assertThat(origin.calls(GrpcEchoServer.HANG)).isZero();
+        assertDenialLogged(target, 403, "h2");
+    }
+
+    /** gRPC-Web clients speak HTTP/1.1 too: a bumped HTTP/1.1 request is gated by its path as well. */
+    @Test
+    void aDeniedCallOverHttp11IsForbiddenLoggedAndCountedAndNeverReachesTheOrigin() throws Exception {
+        OkHttpClient http11 = sluice.track(sluice.okHttpBuilder().protocols(List.of(Protocol.HTTP_1_1)).build());
+        try (MockWebServer web = TestOrigins.https(Protocol.HTTP_1_1)) {
+            web.enqueue(new MockResponse.Builder().body("must not be served").build());
+            String target = TestOrigins.url("https", web, "/sluice.test.Echo/Hang");
+            Request request = new Request.Builder().url(target)
+                    .post(RequestBody.create(new byte[5], MediaType.get("application/grpc-web+proto"))).build();
+            double deniedBefore = sluice.metrics().value("sluice_grpc_denied_total", "rule", "no-n-methods");
+
+            try (Response response = http11.newCall(request).execute()) {
+                assertThat(response.code()).isEqualTo(403);
+                assertThat(response.protocol()).isEqualTo(Protocol.HTTP_1_1);
+                assertThat(response.header("Proxy-Status")).contains("no-n-methods");
+            }
+
+            assertThat(web.getRequestCount()).isZero();
+            assertDenialLogged(target, 403, "http/1.1");
+            sluice.awaitMetric(deniedBefore + 1, "sluice_grpc_denied_total", "rule", "no-n-methods");
+        }
+    }
+
+    @Test
+    void aRequestWhosePathNoCallRuleMatchesReachesTheOrigin() throws Exception {
         Request request = new Request.Builder()
-                .url("https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Hang")
+                .url("https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Echo")
                 .post(RequestBody.create(new byte[5], MediaType.get("application/octet-stream")))
                 .build();
 
         try (Response response = sluice.okHttp().newCall(request).execute()) {
             // grpc-java itself refuses a request that is not gRPC: the request reached it
             assertThat(response.code()).isEqualTo(415);
-            assertThat(response.header("grpc-status")).isNotEqualTo("7");
         }
+    }
+
+    /** The access-log line of the request to {@code target} answered {@code status}: a denial by no-n-methods. */
+    private void assertDenialLogged(String target, int status, String protocol) {
+        AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")) && l.number("status") == status);
+        assertThat(line.text("action")).isEqualTo("deny");
+        assertThat(line.text("rule")).isEqualTo("no-n-methods");
+        assertThat(line.text("error")).isEqualTo("grpc_denied");
+        assertThat(line.text("protocol")).isEqualTo(protocol);
     }
 
     private ManagedChannel newChannel() {

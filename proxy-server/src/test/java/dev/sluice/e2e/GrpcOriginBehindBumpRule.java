@@ -50,6 +50,23 @@ abstract class GrpcOriginBehindBumpRule {
                 """.formatted(RULE, ruleLine, topLevel)).start();
     }
 
+    /**
+     * As {@link #startSluice}, with a call rule {@code no-fail} after the bump rule that denies what {@code match}
+     * matches.
+     */
+    void startSluiceWithDenyCallRule(String match, String topLevel) {
+        sluice = SluiceFixture.builder().tls().yaml("""
+                rules:
+                  - name: %s
+                    match: {host: origin.test}
+                    action: bump
+                  - name: no-fail
+                    match: %s
+                    action: deny
+                %s
+                """.formatted(RULE, match, topLevel)).start();
+    }
+
     /** One connection that works, on a channel closed afterwards: the certificate the client was shown. */
     static X509Certificate callSeeingPeer(ManagedChannel channel) throws Exception {
         try {

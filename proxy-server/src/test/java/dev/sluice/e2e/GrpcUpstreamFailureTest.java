@@ -12,10 +12,13 @@ import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.SocketOrigin;
 import dev.sluice.testing.TestOrigins;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import java.io.IOException;
@@ -27,6 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * When the upstream fails a gRPC call inside a bump, grpc-java reads UNAVAILABLE with Sluice's reason, whether the
@@ -35,6 +40,9 @@ import org.junit.jupiter.api.Test;
  * REFUSED_STREAM, which grpc-java retries by itself.
  */
 class GrpcUpstreamFailureTest {
+    private static final MethodDescriptor<byte[], byte[]> DRAINING =
+            GrpcEchoServer.method("sluice.test.Draining", "Watch", MethodDescriptor.MethodType.BIDI_STREAMING);
+
     private static SluiceFixture sluice;
     private ManagedChannel channel;
 
@@ -100,6 +108,39 @@ class GrpcUpstreamFailureTest {
             assertThat(line.text("error")).isEqualTo("upstream_reset");
             assertThat(line.number("status")).isEqualTo(200);
             sluice.awaitMetric(1, "sluice_grpc_unavailable_total", "reason", "upstream_reset");
+        }
+    }
+
+    /**
+     * grpc-go answers a call it will not take before the client's request ended, then resets the stream with
+     * NO_ERROR (RFC 9113 §8.1): the client reads the origin's own UNAVAILABLE, which is not one of Sluice's, and the
+     * exchange completed. Any other reset after the whole response is logged, but the status is still the origin's.
+     */
+    @ParameterizedTest
+    @CsvSource({"NO_ERROR,", "INTERNAL_ERROR, upstream_reset"})
+    void anOriginsOwnUnavailableFollowedByAResetIsNotCountedAsSluices(Http2Error reset, String error)
+            throws Exception {
+        try (ScriptedH2Origin origin = ScriptedH2Origin.tls((stream, head) -> {
+            stream.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                    .set("content-type", "application/grpc").set("grpc-status", "14")
+                    .set("grpc-message", "origin draining"), true));
+            stream.writeAndFlush(new DefaultHttp2ResetFrame(reset));
+        })) {
+            channel = channelTo(origin.port());
+            double sluiceAnswersBefore = sluice.metrics().value("sluice_grpc_unavailable_total");
+            double callsBefore = sluice.metrics().value("sluice_grpc_calls_total", "service", "sluice.test.Draining");
+            GrpcCalls.Replies replies = new GrpcCalls.Replies();
+            ClientCalls.asyncBidiStreamingCall(channel.newCall(DRAINING, GrpcCalls.options()), replies)
+                    .onNext(new byte[1]);
+
+            assertUnavailable(replies.awaitFailure(), "origin draining");
+
+            String target = "https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Draining/Watch";
+            AccessLogLine line = sluice.awaitAccessLog(l -> target.equals(l.text("target")));
+            assertThat(line.text("error")).isEqualTo(error);
+            // counted after the unavailable counter would have been, on the same event loop
+            sluice.awaitMetric(callsBefore + 1, "sluice_grpc_calls_total", "service", "sluice.test.Draining");
+            assertThat(sluice.metrics().value("sluice_grpc_unavailable_total")).isEqualTo(sluiceAnswersBefore);
         }
     }
 

@@ -66,6 +66,17 @@ class MtlsPassthroughTest extends GrpcOriginBehindBumpRule {
                 .containsKeys("first", "last", "expires"));
     }
 
+    /** The origin, not the client, decides that only a splice can work: a deny call rule does not change that. */
+    @Test
+    void aDenyingCallRuleForTheHostLeavesMtlsPassthroughOn() throws Exception {
+        startSluiceWithDenyCallRule("{host: origin.test, grpc: {method: Fail}}", "");
+
+        assertThat(callSeeingPeer(channel())).isEqualTo(TestPki.get().server().certificate());
+        assertThat(callSeeingPeer(channel())).isEqualTo(TestPki.get().server().certificate());
+
+        assertThat(sluice.metrics().value("sluice_passthrough_spliced_total", "reason", "mtls")).isEqualTo(2);
+    }
+
     @Test
     void forgettingTheOriginMakesTheNextConnectionTryTheBumpAgain() throws Exception {
         startSluice("", "", "");

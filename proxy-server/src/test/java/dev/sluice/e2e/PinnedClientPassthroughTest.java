@@ -181,6 +181,50 @@ class PinnedClientPassthroughTest extends GrpcOriginBehindBumpRule {
         assertThat(PassthroughAdmin.list(sluice.adminAddress())).isEmpty();
     }
 
+    /** A splice is never call-checked: refusing leaves must not switch a deny call rule off for the client. */
+    @Test
+    void aClientThatADenyingCallRuleAppliesToStaysBumpedHoweverOftenItRefuses() throws Exception {
+        startSluiceWithDenyCallRule("{host: origin.test, grpc: {method: Fail}}", THRESHOLD_ONE);
+
+        refusedFrom(HOME, 1);
+        refusedFrom(HOME, 2);
+        refusedFrom(HOME, 3);
+
+        assertThat(PassthroughAdmin.list(sluice.adminAddress())).isEmpty();
+        assertThat(sluice.metrics().value("sluice_passthrough_learned_total", "reason", "pinned")).isZero();
+    }
+
+    @Test
+    void aDenyingCallRuleForAnotherHostLeavesPinnedPassthroughAsItWas() throws Exception {
+        startSluiceWithDenyCallRule("{host: elsewhere.test, grpc: {method: Fail}}", THRESHOLD_ONE);
+
+        refusedFrom(HOME, 1);
+
+        assertThat(callSeeingPeer(channelFrom(HOME))).isEqualTo(TestPki.get().server().certificate());
+    }
+
+    /**
+     * The (network, server name) a client without h2-only offers got learned for is not spliced for a grpc-java
+     * client, whose offers a {@code grpcClient: true} deny call rule matches.
+     */
+    @Test
+    void whatWasLearnedWhereNoCallRuleAppliedSplicesNothingWhereOneMayDeny() throws Exception {
+        startSluiceWithDenyCallRule("{grpcClient: true, grpc: {method: Fail}}", THRESHOLD_ONE);
+        HandshakeCertificates originCaOnly = TestPki.get().clientCertificates();
+        OkHttpClient browserLike = sluice.track(sluice.okHttpBuilder()
+                .sslSocketFactory(originCaOnly.sslSocketFactory(), originCaOnly.trustManager()).build());
+        Request request = new Request.Builder().url("https://" + TestOrigins.authority(origin.port()) + "/").build();
+        assertThatThrownBy(() -> browserLike.newCall(request).execute().close())
+                .isInstanceOf(SSLHandshakeException.class);
+        awaitRefusals("client_handshake", 1);
+        assertThat(PassthroughAdmin.list(sluice.adminAddress())).singleElement()
+                .satisfies(entry -> assertThat(entry).containsEntry("splicing", true));
+
+        refusedFrom(HOME, 2);
+
+        assertThat(sluice.metrics().value("sluice_passthrough_spliced_total", "reason", "pinned")).isZero();
+    }
+
     /** One connection from {@code source} whose TLS handshake the client refuses; Sluice counted it as the n-th. */
     private void refusedFrom(String source, int nth) throws Exception {
         ManagedChannel channel = channelFrom(source);

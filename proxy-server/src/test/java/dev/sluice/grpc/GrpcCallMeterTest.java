@@ -39,7 +39,7 @@ class GrpcCallMeterTest {
         meter.response(new DefaultHttp2Headers().set("grpc-status", "5").set("grpc-message", "no%20such%20thing"));
 
         assertThat(meter.record()).isEqualTo(new GrpcCallRecord("pkg.Svc", "Get", 5, "no such thing", "gzip",
-                "deflate", 1, 2, 2, 1, null));
+                "deflate", 1, 2, 2, 1, null, false));
         assertThat(meter.record().statusName()).isEqualTo("NOT_FOUND");
     }
 
@@ -48,13 +48,14 @@ class GrpcCallMeterTest {
         GrpcCallMeter meter = meter(requestHead());
         meter.response(new DefaultHttp2Headers().status("200").set("content-type", "application/grpc")
                 .set("grpc-status", "7").set("grpc-message", "denied by rule no-admin"));
-        meter.deniedBy("no-admin");
+        meter.answered(GrpcAnswer.denied("no-admin"));
 
         GrpcCallRecord record = meter.record();
         assertThat(record.code()).isEqualTo(7);
         assertThat(record.statusName()).isEqualTo("PERMISSION_DENIED");
         assertThat(record.message()).isEqualTo("denied by rule no-admin");
         assertThat(record.rule()).isEqualTo("no-admin");
+        assertThat(record.bySluice()).isTrue();
         assertThat(record.requestEncoding()).isNull();
         assertThat(record.responseEncoding()).isNull();
     }

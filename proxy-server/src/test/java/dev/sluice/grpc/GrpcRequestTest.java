@@ -66,6 +66,25 @@ class GrpcRequestTest {
         assertThat(GrpcRequest.of(head("application/grpc", path)).method()).isEqualTo(method);
     }
 
+    /** Call rules gate every request by its path: the path part reads the same without a gRPC content type. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/pkg.Svc/Delete", "/pkg.Svc/Delete?x=1", "/pkg%2ESvc/Delete", "/pkg.Svc%2FDelete",
+            "pkg.Svc/Delete", "/prefix/pkg.Svc/Delete", "/static/app.js", "/", "/pkg.Svc", "/%2F", "/?/pkg.Svc/Get"})
+    void aPathNamesTheSameWithoutAGrpcContentType(String path) {
+        assertThat(GrpcRequest.ofPath(path)).isEqualTo(GrpcRequest.of(head("application/grpc", path)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/", "*", "/index.html", "index.html", "/index.html?next=/a/b", "/favicon.ico#a/b"})
+    void aPathOfOneSegmentNamesNothing(String path) {
+        assertThat(GrpcRequest.ofPath(path).named()).isFalse();
+    }
+
+    @Test
+    void noPathNamesNothing() {
+        assertThat(GrpcRequest.ofPath(null).named()).isFalse();
+    }
+
     /** grpc-go takes a request as gRPC when any of its content-type fields says so, not only the first. */
     @Test
     void aGrpcContentTypeAfterAnotherOneStillMakesACall() {

@@ -1,6 +1,7 @@
 package dev.sluice.http1;
 
 import dev.sluice.config.LimitsConfig;
+import dev.sluice.grpc.CallGate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.ReadCounter;
@@ -37,7 +38,8 @@ class BumpedHttp1RelayPipelineTest {
     void start() {
         client = channel(clientReads);
         upstream = channel(upstreamReads);
-        BumpedHttp1Relay.start(client, upstream, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS), "a", observer);
+        BumpedHttp1Relay.start(client, upstream, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS), "a",
+                CallGate.ALLOW_ALL, observer);
     }
 
     @AfterEach

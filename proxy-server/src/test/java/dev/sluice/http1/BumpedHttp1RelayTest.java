@@ -4,6 +4,10 @@ import static dev.sluice.testing.TestBodies.chunked;
 import static dev.sluice.testing.TestBodies.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.Action;
+import dev.sluice.grpc.CallGate;
+import dev.sluice.grpc.GrpcCallRecord;
+import dev.sluice.policy.Decision;
 import dev.sluice.relay.HttpExchangeRecord;
 import dev.sluice.testing.EchoingWebSocket;
 import dev.sluice.testing.OkHttpClients;
@@ -34,6 +38,8 @@ import okio.Buffer;
 import okio.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link BumpedHttp1Relay} over real loopback sockets, without TLS: real clients talk to the
@@ -42,6 +48,9 @@ import org.junit.jupiter.api.Test;
 class BumpedHttp1RelayTest {
     private static final Duration IDLE = Duration.ofSeconds(30);
     private static final MediaType OCTETS = MediaType.get("application/octet-stream");
+    private static final CallGate NO_DELETE = (service, method) -> method.equals("Delete")
+            ? new Decision(Action.DENY, "no-delete", "matched rule no-delete", List.of())
+            : CallGate.ALLOW_ALL.decide(service, method);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private MockWebServer origin;
@@ -326,6 +335,76 @@ class BumpedHttp1RelayTest {
         assertThat(origin.getRequestCount()).isZero();
     }
 
+    /**
+     * The origin is sent the host an absolute-form target names (RFC 9112 §3.2.2), and may route by any of several
+     * {@code Host} fields: each must name the bumped host.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "GET http://elsewhere.test/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            "GET https://elsewhere.test:443/x HTTP/1.1\r\n\r\n",
+            "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: elsewhere.test\r\n\r\n"})
+    void aRequestThatWouldReachTheOriginForAnotherHostIsMisdirected(String request) throws Exception {
+        relayToMockOrigin("must not be served");
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send(request);
+            assertThat(client.read().status()).isEqualTo(421);
+        }
+
+        assertThat(harness.observer().take().error()).isEqualTo("misdirected_request");
+        assertThat(origin.getRequestCount()).isZero();
+    }
+
+    @Test
+    void anAbsoluteFormTargetNamingTheBumpedHostIsRelayedInOriginForm() throws Exception {
+        relayToMockOrigin("served");
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send("GET http://127.0.0.1/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(client.read().text()).isEqualTo("served");
+        }
+
+        assertThat(TestOrigins.take(origin).getRequestLine()).isEqualTo("GET /x HTTP/1.1");
+    }
+
+    /** gRPC-Web and Connect clients speak HTTP/1.1 too: call rules gate a bumped HTTP/1.1 request by its path. */
+    @ParameterizedTest
+    @ValueSource(strings = {"application/grpc-web+proto", "application/proto", "application/json"})
+    void aRequestWhosePathACallRuleDeniesIsAnswered403AndNeverReachesTheOrigin(String contentType) throws Exception {
+        relayToMockOrigin(NO_DELETE, "must not be served");
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send("POST /pkg.Svc/%44elete?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType
+                    + "\r\nContent-Length: 5\r\n\r\n\0\0\0\0\0");
+            RawClient.Response response = client.read();
+            assertThat(response.status()).isEqualTo(403);
+            assertThat(response.header("Proxy-Status"))
+                    .isEqualTo("sluice; error=http_request_denied; details=\"sluice: call denied by rule no-delete\"");
+            assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
+        }
+
+        assertThat(origin.getRequestCount()).isZero();
+        HttpExchangeRecord exchange = harness.observer().take();
+        assertThat(exchange.status()).isEqualTo(403);
+        assertThat(exchange.error()).isEqualTo("grpc_denied");
+        assertThat(exchange.grpc()).as("the denial, for the log line and the denial count").isEqualTo(
+                new GrpcCallRecord("pkg.Svc", "Delete", 7, "sluice: call denied by rule no-delete", null, null,
+                        0, 0, 0, 0, "no-delete", true));
+    }
+
+    @Test
+    void requestsNoCallRuleDeniesAreRelayed() throws Exception {
+        relayToMockOrigin(NO_DELETE, "get", "page");
+
+        try (Response get = get("/pkg.Svc/Get"); Response page = get("/index.html")) {
+            assertThat(get.body().string()).isEqualTo("get");
+            assertThat(page.body().string()).isEqualTo("page");
+        }
+
+        assertThat(origin.getRequestCount()).isEqualTo(2);
+    }
+
     @Test
     void aPairWithNoRequestForTheIdleTimeoutIsClosed() throws Exception {
         origin = TestOrigins.plain();
@@ -462,9 +541,13 @@ class BumpedHttp1RelayTest {
 
     /** Relays to a MockWebServer that answers its first requests with {@code bodies}, in order. */
     private void relayToMockOrigin(String... bodies) throws InterruptedException {
+        relayToMockOrigin(CallGate.ALLOW_ALL, bodies);
+    }
+
+    private void relayToMockOrigin(CallGate callGate, String... bodies) throws InterruptedException {
         origin = TestOrigins.plain();
         resources.add(origin);
-        harness = new BumpedRelayHarness(origin.getPort(), IDLE);
+        harness = new BumpedRelayHarness(origin.getPort(), IDLE, callGate);
         resources.add(harness);
         for (String body : bodies) {
             origin.enqueue(new MockResponse.Builder().body(body).build());

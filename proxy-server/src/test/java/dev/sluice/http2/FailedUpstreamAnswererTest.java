@@ -106,7 +106,7 @@ class FailedUpstreamAnswererTest {
             assertThat(record.error()).isEqualTo(REASON);
             assertThat(record.bytesUp()).isZero();
             assertThat(record.grpc()).isEqualTo(new GrpcCallRecord("pkg.Svc", "Get", 14, MESSAGE, null, null, 0, 0, 0,
-                    0, null));
+                    0, null, true));
         });
         assertThat(server.isOpen()).as("the connection ends after the GOAWAY").isFalse();
         assertThat(observer.closedCalls).hasValue(1);
@@ -153,7 +153,7 @@ class FailedUpstreamAnswererTest {
         exchange(List.of(grpcRequest("/pkg.Svc/Get")), true);
 
         assertThat(observer.exchanges).singleElement().satisfies(record -> assertThat(record.grpc())
-                .isEqualTo(new GrpcCallRecord("pkg.Svc", "Get", 14, MESSAGE, null, null, 0, 0, 0, 0, null)));
+                .isEqualTo(new GrpcCallRecord("pkg.Svc", "Get", 14, MESSAGE, null, null, 0, 0, 0, 0, null, true)));
     }
 
     @Test

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A call a call rule denies stays denied however the client dresses it up, as long as some origin would still serve
- * it as that call: a path that normalizes to it, a gRPC content type after another one, gRPC-Web. The origin here
- * counts every request that reaches it, whatever its shape.
+ * it as that call: a path that normalizes to it, a gRPC content type after another one, gRPC-Web, another protocol on
+ * the same path (Connect) or no content type at all. The origin here counts every request that reaches it, whatever
+ * its shape.
  */
 class H2BridgeCallGateEvasionTest {
     private static final byte[] EMPTY_MESSAGE = new byte[5];
@@ -68,6 +69,29 @@ class H2BridgeCallGateEvasionTest {
     @ValueSource(strings = {"application/grpc-web", "application/grpc-web+proto", "application/grpc-web-text"})
     void aGrpcWebCallIsDenied(String contentType) throws Exception {
         assertDenied(request("/pkg.Svc/Delete").post(RequestBody.create(EMPTY_MESSAGE, MediaType.get(contentType))));
+    }
+
+    /** connect-go serves the Connect protocol, and gRPC-Web over other types, on the same paths as gRPC. */
+    @ParameterizedTest
+    @ValueSource(strings = {"application/proto", "application/json", "application/connect+proto",
+            "application/connect+json", "application/octet-stream"})
+    void aRequestOfAnotherContentTypeForADeniedMethodIsForbidden(String contentType) throws Exception {
+        try (Response response = client.newCall(request("/pkg.Svc/Delete")
+                .post(RequestBody.create(EMPTY_MESSAGE, MediaType.get(contentType))).build()).execute()) {
+            assertThat(response.code()).isEqualTo(403);
+            assertThat(response.header("proxy-status")).contains("no-delete");
+        }
+        assertThat(bridge.onlyObserver().awaitExchanges(1).get(0).error()).isEqualTo("grpc_denied");
+        assertThat(reached).as("requests the origin got").hasValue(0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/pkg.Svc/%44elete", "//pkg.Svc//Delete?x=1", "/prefix/pkg.Svc/Delete/"})
+    void aGetWhosePathNormalizesToADeniedMethodIsForbidden(String path) throws Exception {
+        try (Response response = client.newCall(request(path).build()).execute()) {
+            assertThat(response.code()).isEqualTo(403);
+        }
+        assertThat(reached).as("requests the origin got").hasValue(0);
     }
 
     @Test

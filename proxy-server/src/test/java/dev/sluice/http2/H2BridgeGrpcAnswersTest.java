@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -75,7 +76,7 @@ class H2BridgeGrpcAnswersTest {
         assertThat(exchange.error()).isEqualTo("upstream_reset");
         assertThat(exchange.status()).isEqualTo(200);
         assertThat(exchange.grpc()).isEqualTo(new GrpcCallRecord("pkg.Svc", "Get", 14,
-                "sluice: upstream reset the stream (INTERNAL_ERROR)", null, null, 1, 0, 0, 0, null));
+                "sluice: upstream reset the stream (INTERNAL_ERROR)", null, null, 1, 0, 0, 0, null, true));
     }
 
     @Test
@@ -123,6 +124,32 @@ class H2BridgeGrpcAnswersTest {
         }
 
         assertThat(bridge.onlyObserver().awaitClosed()).isEqualTo("upstream_reset");
+    }
+
+    /**
+     * grpc-go ends a call it answered before the client's request ended with RST_STREAM(NO_ERROR) (RFC 9113 §8.1):
+     * the exchange completed, and the origin's own UNAVAILABLE is not Sluice's.
+     */
+    @Test
+    void anUpstreamNoErrorResetAfterTheWholeResponseIsNoError() throws Exception {
+        start(CallGate.ALLOW_ALL, (stream, head) -> {
+            stream.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                    .set("content-type", "application/grpc").set("grpc-status", "14")
+                    .set("grpc-message", "origin down"), true));
+            stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+        });
+
+        try (RawH2Client raw = new RawH2Client(bridge.port())) {
+            Http2Headers response = raw.requestWithoutEnd(new DefaultHttp2Headers().method("POST").scheme("http")
+                    .path("/pkg.Svc/Watch").authority("127.0.0.1").set("content-type", "application/grpc"));
+            assertThat(response.get("grpc-status").toString()).isEqualTo("14");
+        }
+
+        HttpExchangeRecord exchange = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(exchange.error()).isNull();
+        assertThat(exchange.grpc().code()).isEqualTo(14);
+        assertThat(exchange.grpc().message()).isEqualTo("origin down");
+        assertThat(exchange.grpc().bySluice()).as("the origin's status").isFalse();
     }
 
     @Test
@@ -182,14 +209,42 @@ class H2BridgeGrpcAnswersTest {
     }
 
     @Test
-    void onlyRequestsThatNameAServiceAndMethodAreCallGated() throws Exception {
+    void aRequestOfAnotherKindWhosePathARuleDeniesIsAnswered403NamingTheRuleAndNeverReachesTheOrigin()
+            throws Exception {
+        start((service, method) -> deny("no-get"), (stream, head) -> {
+            held.add(stream);
+            ScriptedH2Origin.respond(stream, "origin");
+        });
+
+        try (Response connect = call("/pkg.Svc/Get", MediaType.get("application/json"))) {
+            assertThat(connect.code()).isEqualTo(403);
+            assertThat(connect.header("proxy-status"))
+                    .isEqualTo("sluice; error=http_request_denied; details=\"sluice: call denied by rule no-get\"");
+            assertThat(connect.header("grpc-status")).isNull();
+            assertThat(connect.body().bytes()).isEmpty();
+        }
+
+        assertThat(held).as("requests the origin got").isEmpty();
+        HttpExchangeRecord denial = bridge.onlyObserver().awaitExchanges(1).get(0);
+        assertThat(denial.status()).isEqualTo(403);
+        assertThat(denial.error()).isEqualTo("grpc_denied");
+        assertThat(denial.grpc()).as("the denial, for the log line and the denial count").isEqualTo(new GrpcCallRecord(
+                "pkg.Svc", "Get", 7, "sluice: call denied by rule no-get", null, null, 0, 0, 0, 0, "no-get", true));
+    }
+
+    @Test
+    void onlyRequestsWhosePathNamesAServiceAndMethodAreCallGated() throws Exception {
         start((service, method) -> deny("everything"), (stream, head) -> ScriptedH2Origin.respond(stream, "origin"));
 
-        try (Response plain = call("/pkg.Svc/Get", MediaType.get("application/json"));
-             Response unnamed = call("/pkg.Svc", GRPC)) {
-            assertThat(plain.body().string()).isEqualTo("origin");
+        try (Response unnamed = call("/pkg.Svc", GRPC);
+             Response page = client.newCall(new Request.Builder().url(bridge.url("/index.html")).build()).execute()) {
             assertThat(unnamed.body().string()).isEqualTo("origin");
+            assertThat(page.body().string()).isEqualTo("origin");
         }
+        assertThat(bridge.onlyObserver().awaitExchanges(2)).allSatisfy(exchange -> {
+            assertThat(exchange.error()).isNull();
+            assertThat(exchange.grpc() == null || exchange.grpc().rule() == null).isTrue();
+        });
     }
 
     private static Decision deny(String rule) {

@@ -59,7 +59,7 @@ class H2BridgeGrpcTest {
         assertThat(exchange.error()).isNull();
         // grpc-java's server names its identity encoding; its client sends none
         assertThat(exchange.grpc()).isEqualTo(new GrpcCallRecord(GrpcEchoServer.SERVICE, "Echo", 0, null, null,
-                "identity", 1, 1, 5, 5, null));
+                "identity", 1, 1, 5, 5, null, false));
 
         channel.shutdown();
         assertThat(observer.awaitClosed()).isNull();

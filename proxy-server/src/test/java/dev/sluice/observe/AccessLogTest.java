@@ -111,7 +111,7 @@ class AccessLogTest {
     void aGrpcCallsLineCarriesItsCallFields() throws IOException {
         Path file = dir.resolve("access.log");
         GrpcCallRecord call = new GrpcCallRecord("pkg.Svc", "Get", 5, "no such thing", "gzip", "deflate", 1, 3, 10,
-                30, null);
+                30, null, false);
         try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
             log.log(new AccessLogEntry(Instant.EPOCH, "127.0.0.1:1", null, "POST", "https://api.test:443/pkg.Svc/Get",
                     "bump", "default", 200, 15, 45, 7, null, "h2", "api.test", null, call));
@@ -135,7 +135,7 @@ class AccessLogTest {
     @Test
     void aCallWithoutStatusHasNoCodeAndStatusNone() throws IOException {
         Path file = dir.resolve("access.log");
-        GrpcCallRecord call = new GrpcCallRecord(null, null, -1, null, null, null, 0, 0, 0, 0, "no-admin");
+        GrpcCallRecord call = new GrpcCallRecord(null, null, -1, null, null, null, 0, 0, 0, 0, "no-admin", true);
         try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
             log.log(new AccessLogEntry(Instant.EPOCH, "127.0.0.1:1", null, "POST", "https://api.test:443/x", "bump",
                     "default", 0, 0, 0, 7, "client_reset", "h2", "api.test", null, call));
@@ -152,7 +152,7 @@ class AccessLogTest {
     void aHostileGrpcMessageStaysInsideItsField() throws IOException {
         Path file = dir.resolve("access.log");
         String message = "oops\",\"grpc_code\":0}\n{\"forged\":true}\u0000\u2028\u00fc";
-        GrpcCallRecord call = new GrpcCallRecord("pkg.Svc", "Get", 13, message, null, null, 1, 0, 1, 0, null);
+        GrpcCallRecord call = new GrpcCallRecord("pkg.Svc", "Get", 13, message, null, null, 1, 0, 1, 0, null, false);
         try (AccessLog log = AccessLog.create(new AccessLogConfig(true, file.toString()), metrics)) {
             log.log(new AccessLogEntry(Instant.EPOCH, "127.0.0.1:1", null, "POST", "https://api.test:443/pkg.Svc/Get",
                     "bump", "default", 200, 6, 0, 7, null, "h2", "api.test", null, call));

@@ -25,7 +25,7 @@ class GrpcCallMetricsTest {
     }
 
     private static GrpcCallRecord call(String service, String method, int code) {
-        return new GrpcCallRecord(service, method, code, null, null, null, 1, 3, 10, 30, null);
+        return new GrpcCallRecord(service, method, code, null, null, null, 1, 3, 10, 30, null, false);
     }
 
     private PrometheusText scrape() {

@@ -46,7 +46,8 @@ class CallPolicyTest {
             "10.1.0.1,     api.example,       443,  h2,           pkg.v1.Store,                       Get,         ALLOW,  default",
             "10.1.0.1,     api.example,       443,  h2,           pkg.v1.Store,                       DeleteAll,   DENY,   no-deletes",
             "10.1.0.1,     api.example,       443,  h2,           pkg.v1.Store,                       Delete,      DENY,   no-deletes",
-            "10.1.0.1,     api.example,       443,  h2,           pkg.v1.Store,                       deleteAll,   ALLOW,  default",
+            "10.1.0.1,     api.example,       443,  h2,           pkg.v1.Store,                       deleteAll,   DENY,   no-deletes",
+            "10.1.0.1,     api.example,       443,  h2,           PKG.V1.STORE,                       DELETEALL,   DENY,   no-deletes",
             "10.1.0.1,     api.example,       443,  h2,           pkg.v1.StoreAdmin,                  DeleteAll,   ALLOW,  default",
             "10.20.3.4,    api.example,       443,  h2,           pkg.v1.Store,                       DeleteAll,   ALLOW,  ci-may-delete",
             "10.1.0.1,     x.api.example,     443,  h2,           pkg.admin.Users,                    Create,      DENY,   no-admin-on-api",
@@ -98,6 +99,44 @@ class CallPolicyTest {
         assertThat(denyAllCalls.decideConnect(facts("other.example")).action()).isEqualTo(Action.BUMP);
         assertThat(denyAllCalls.decideCall(facts("raw.example"), TlsFacts.NONE, "a.B", "C"))
                 .extracting(Decision::action, Decision::rule).containsExactly(Action.DENY, "no-calls");
+    }
+
+    @ParameterizedTest(name = "{0} to {1}:{2} [{3}]: {4}")
+    @CsvSource({
+            // client      host               port  ALPN offers   may deny calls
+            "10.1.0.1,     store.example,     443,  h2,           true",
+            // an allow before the deny may let every call through for CI; the answer errs towards the deny
+            "10.20.3.4,    store.example,     443,  h2,           true",
+            "10.1.0.1,     other.example,     443,  h2,           false",
+            "10.1.0.1,     x.api.example,     443,  h2 http/1.1,  true",
+            "10.1.0.1,     x.api.example,     8443, h2,           false",
+            "10.1.0.1,     reflect.example,   443,  h2,           true",
+            "10.1.0.1,     reflect.example,   443,  h2 http/1.1,  false",
+    })
+    void callsMayBeDeniedOnAConnectionThatADenyingCallRulesConnectionCriteriaMatch(String client, String host,
+                                                                                    int port, String offers,
+                                                                                    boolean mayDeny) {
+        Policy policy = policy("""
+                tls: {}
+                rules:
+                  - {name: ci-may-delete, match: {clients: [10.20.0.0/16], grpc: {method: "Delete*"}}, action: allow}
+                  - {name: store-no-deletes, match: {host: store.example, grpc: {method: "Delete*"}}, action: deny}
+                  - {name: no-admin-on-api, match: {host: "*.api.example", port: 443, grpc: {service: "a.*"}}, action: deny}
+                  - {name: reflection, match: {grpcClient: true, sni: reflect.example, grpc: {service: r.R}}, action: deny}
+                  - {name: anything-on-other, match: {host: other.example, grpc: {service: "*"}}, action: allow}
+                default: bump
+                """);
+        ConnectionFacts connection = new ConnectionFacts(Cidr.literal(client), host, port);
+
+        assertThat(policy.mayDenyCalls(connection, new TlsFacts(host, alpn(offers)))).isEqualTo(mayDeny);
+        assertThat(policy.mayDenyCalls(connection, new TlsFacts(null, alpn(offers))))
+                .as("without a server name, sni criteria match the CONNECT host").isEqualTo(mayDeny);
+    }
+
+    @Test
+    void aDenyingCallRuleWithoutConnectionCriteriaMayDenyCallsOnEveryConnection() {
+        assertThat(POLICY.mayDenyCalls(facts("any.example"), TlsFacts.NONE)).isTrue();
+        assertThat(policy("tls: {}\ndefault: bump\n").mayDenyCalls(facts("any.example"), TlsFacts.NONE)).isFalse();
     }
 
     @Test

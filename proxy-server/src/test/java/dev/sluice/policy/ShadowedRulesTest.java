@@ -45,6 +45,8 @@ class ShadowedRulesTest {
             "{grpc: {method: 'Get*All'}}                          | {grpc: {method: GetAll}}",
             "{grpc: {method: '*All'}}                             | {grpc: {method: 'Get*All'}}",
             "{grpc: {service: 'pkg.*.Svc'}}                       | {grpc: {service: pkg.v1.Svc}}",
+            "{grpc: {service: a.B, method: 'Get*'}}               | {grpc: {service: A.b, method: getall}}",
+            "{grpc: {method: Delete}}                             | {grpc: {method: DELETE}}",
             "{host: '*.example', grpc: {service: a.B}}            | {host: x.example, port: 443, grpc: {service: a.B, method: M}}",
             "{grpcClient: true, grpc: {method: '*'}}              | {grpcClient: true, sni: a.example, grpc: {service: a.B}}",
     })
