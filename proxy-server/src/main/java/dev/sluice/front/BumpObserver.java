@@ -30,6 +30,9 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
         String path = record.path() == null ? "" : record.path();
         GrpcCallRecord call = record.grpc();
         boolean denied = call != null && call.rule() != null;
+        // the origin's own UNAVAILABLE ends without an error; this one is Sluice's answer to a failed upstream
+        boolean unavailable = !denied && call != null && call.code() == GrpcAnswer.UNAVAILABLE
+                && record.error() != null;
         services.accessLog().log(new AccessLogEntry(record.started(), exchange.clientText(), exchange.user(),
                 record.method(), "https://" + authority + path,
                 denied ? Action.DENY.yamlName() : decision.action().yamlName(), denied ? call.rule() : decision.rule(),
@@ -38,12 +41,11 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
         services.metrics().httpRequest(record.protocol(), record.method(), record.status());
         if (denied) {
             services.metrics().grpcDenied(call.rule());
-        } else if (call != null && call.code() == GrpcAnswer.UNAVAILABLE && record.error() != null) {
-            // the origin's own UNAVAILABLE ends without an error; this one is Sluice's answer to a failed upstream
+        } else if (unavailable) {
             services.metrics().grpcUnavailable(record.error());
         }
         if (call != null && services.grpc().callView()) {
-            services.metrics().grpcCall(call, record.durationNanos());
+            services.metrics().grpcCall(call, record.durationNanos(), denied || unavailable);
         }
     }
 

@@ -62,8 +62,8 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_grpc_calls_total{service,method,code}}, {@code sluice_grpc_call_duration_seconds{service,method}}
  *       histogram and {@code sluice_grpc_messages_total{direction}} ({@code request}, {@code response}): gRPC calls
  *       inside bumps, with {@code grpc.callView} on; code is the status's canonical name, {@code NONE} or
- *       {@code OTHER}; service and method labels bounded by {@code grpc.maxMethodLabels} (see
- *       {@link GrpcCallMetrics})</li>
+ *       {@code OTHER}; service and method labels bounded by {@code grpc.maxMethodLabels} and given only to
+ *       methods the origin answered with a status other than UNIMPLEMENTED (see {@link GrpcCallMetrics})</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
@@ -378,9 +378,14 @@ public final class Metrics implements AutoCloseable {
         grpcUnavailable.counter(reason).increment();
     }
 
-    /** A gRPC call the per-call view saw end; {@code nanos} from its request head to its end. */
-    public void grpcCall(GrpcCallRecord call, long nanos) {
-        grpcCalls.call(call, nanos);
+    /**
+     * A gRPC call the per-call view saw end; {@code nanos} from its request head to its end.
+     *
+     * @param answeredBySluice whether its status is Sluice's own (a call rule's denial, an UNAVAILABLE answer), which
+     *                         never earns a method its own labels
+     */
+    public void grpcCall(GrpcCallRecord call, long nanos, boolean answeredBySluice) {
+        grpcCalls.call(call, nanos, answeredBySluice);
     }
 
     /** Called by the access log when its queue is full and a line is lost. */

@@ -19,6 +19,7 @@ import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,11 @@ class GrpcCallPolicyTest {
         assertThat(line.number("status")).isEqualTo(200);
         assertThat(line.text("protocol")).isEqualTo("h2");
         sluice.awaitMetric(1, "sluice_grpc_denied_total", "rule", "no-n-methods");
+        // Sluice's own answer never earns a method labels of its own in the per-call view
+        sluice.awaitMetric(1, "sluice_grpc_calls_total", "service", "other", "method", "other", "code",
+                "PERMISSION_DENIED");
+        assertThat(sluice.metrics().labelSets("sluice_grpc_calls_total", "service", "method"))
+                .doesNotContain(Map.of("service", "sluice.test.Echo", "method", "Hang"));
     }
 
     @Test
