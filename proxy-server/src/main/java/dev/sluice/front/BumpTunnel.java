@@ -240,7 +240,7 @@ final class BumpTunnel {
 
     private void refused(LeafRefusal refusal) {
         if (!over && decision.autoPassthrough()) {
-            passthrough.clientRefusedLeaf(exchange.clientAddress(), host, refusal.label());
+            passthrough.clientRefusedLeaf(exchange.clientAddress(), host, target.port(), refusal.label());
         }
     }
 

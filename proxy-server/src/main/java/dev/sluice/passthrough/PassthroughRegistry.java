@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What automatic passthrough has learned, one per server: origins that asked for a client certificate (by
  * {@code host:port}, spliced for {@code passthrough.mtls.ttl}) and client networks that refused Sluice's leaves for
- * a server name (counted; spliced once {@code passthrough.pinned.threshold} refusals came, each within
+ * a server name on a port (counted; spliced once {@code passthrough.pinned.threshold} refusals came, each within
  * {@code pinned.ttl} of the one before). Each kind holds at most {@code maxEntries}; Caffeine evicts past that.
  * Logs and counts what it learns. Thread-safe: event loops learn and look up, the admin listener lists and clears.
  */
@@ -47,8 +47,8 @@ public final class PassthroughRegistry {
     private record Origin(String host, int port) {
     }
 
-    /** Clients of a network asking for a server name. */
-    private record Refusing(Cidr network, String serverName) {
+    /** Clients of a network asking for a server name on a port (another port may be another service). */
+    private record Refusing(Cidr network, String serverName, int port) {
     }
 
     /** How often and when; {@code hits} is shared by the rewrites of one entry, so a lookup never rewrites it. */
@@ -109,24 +109,25 @@ public final class PassthroughRegistry {
     }
 
     /**
-     * Counts a handshake that a client at {@code client} ended against a minted leaf for {@code serverName}.
+     * Counts a handshake that a client at {@code client} ended against a minted leaf for {@code serverName}, on a
+     * CONNECT to {@code port}.
      *
      * @param how the alert's name, or {@code closed}, for the log
      */
-    public void clientRefusedLeaf(InetAddress client, String serverName, String how) {
+    public void clientRefusedLeaf(InetAddress client, String serverName, int port, String how) {
         if (!config.pinned().enabled() || client == null) {
             return;
         }
-        Refusing key = new Refusing(network(client), HostNames.normalize(serverName));
+        Refusing key = new Refusing(network(client), HostNames.normalize(serverName), port);
         int count = remember(refusing, key).count();
         int threshold = config.pinned().threshold();
         if (count == threshold) {
-            log.info("passthrough: clients in {} refused Sluice's leaf for {} ({}) {} time(s); their connections to it "
-                    + "are spliced for {}", key.network(), key.serverName(), how, count, config.pinned().ttl());
+            log.info("passthrough: clients in {} refused Sluice's leaf for {}:{} ({}) {} time(s); their connections to it "
+                    + "are spliced for {}", key.network(), key.serverName(), port, how, count, config.pinned().ttl());
             metrics.passthroughLearned(PassthroughReason.PINNED.label());
         } else if (count < threshold) {
-            log.info("passthrough: a client in {} refused Sluice's leaf for {} ({}); {} of {} refusals before splicing",
-                    key.network(), key.serverName(), how, count, threshold);
+            log.info("passthrough: a client in {} refused Sluice's leaf for {}:{} ({}); {} of {} refusals before "
+                    + "splicing", key.network(), key.serverName(), port, how, count, threshold);
         }
     }
 
@@ -147,7 +148,8 @@ public final class PassthroughRegistry {
         if (client == null) {
             return null;
         }
-        Remembered refusals = refusing.getIfPresent(new Refusing(network(client), HostNames.normalize(serverName)));
+        Remembered refusals = refusing.getIfPresent(
+                new Refusing(network(client), HostNames.normalize(serverName), port));
         if (refusals != null && refusals.count() >= config.pinned().threshold()) {
             refusals.hits().incrementAndGet();
             return PassthroughReason.PINNED;
@@ -182,7 +184,7 @@ public final class PassthroughRegistry {
                 remembered.first(), remembered.last(), remembered.last().plus(config.mtls().ttl()),
                 remembered.hits().get()));
         collect(refusing, Refusing::serverName, host, remove, selected, (key, remembered) -> new PassthroughEntry(
-                PassthroughReason.PINNED, key.serverName(), 0, key.network().toString(), remembered.count(),
+                PassthroughReason.PINNED, key.serverName(), key.port(), key.network().toString(), remembered.count(),
                 remembered.count() >= config.pinned().threshold(), remembered.first(), remembered.last(),
                 remembered.last().plus(config.pinned().ttl()), remembered.hits().get()));
         selected.sort(LISTING);

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The admin listener's {@code /passthrough} bodies: {@code {"entries": [...]}} for a listing,
  * {@code {"removed": [...]}} for a clear. An mTLS entry names {@code host} and {@code port}, a pinned one
- * {@code client} (the network) and {@code sni}; both carry {@code kind}, {@code count}, {@code splicing},
+ * {@code client} (the network), {@code sni} and {@code port}; both carry {@code kind}, {@code count}, {@code splicing},
  * {@code first}, {@code last}, {@code expires} (ISO-8601, UTC) and {@code hits}.
  */
 final class PassthroughJson {
@@ -48,6 +48,7 @@ final class PassthroughJson {
         } else {
             json.writeStringField("client", entry.client());
             json.writeStringField("sni", entry.host());
+            json.writeNumberField("port", entry.port());
         }
         json.writeNumberField("count", entry.count());
         json.writeBooleanField("splicing", entry.splicing());

@@ -68,6 +68,7 @@ class PinnedClientPassthroughTest extends GrpcOriginBehindBumpRule {
                 .containsEntry("kind", "pinned")
                 .containsEntry("client", HOME + "/32")
                 .containsEntry("sni", TestPki.ORIGIN_HOST)
+                .containsEntry("port", (long) origin.port())
                 .containsEntry("count", 1L)
                 .containsEntry("splicing", true)
                 .containsEntry("hits", 1L));

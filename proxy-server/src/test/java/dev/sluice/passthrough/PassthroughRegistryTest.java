@@ -15,8 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What automatic passthrough remembers, and for how long: mTLS origins for their ttl; refusing client networks once
- * they reach the threshold, each refusal within the ttl of the one before; never past the bound.
+ * What automatic passthrough remembers, and for how long: mTLS origins for their ttl; refusing client networks (per
+ * server name and port) once they reach the threshold, each refusal within the ttl of the one before; never past the
+ * bound.
  */
 class PassthroughRegistryTest {
     private static final Duration HOUR = Duration.ofHours(1);
@@ -71,13 +72,24 @@ class PassthroughRegistryTest {
         PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
         InetAddress client = address("10.0.0.1");
 
-        registry.clientRefusedLeaf(client, ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "unknown_ca");
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("one refusal of two").isNull();
-        registry.clientRefusedLeaf(client, ORIGIN, "closed");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "closed");
 
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
-        assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).as("any port").isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(client, "other.test", 443, "other.test")).as("only that name").isNull();
+    }
+
+    @Test
+    void refusalsOnOnePortNeverSpliceTheNameOnAnother() {
+        PassthroughRegistry registry = registry(pinned(1, 32, 64));
+        InetAddress client = address("10.0.0.1");
+
+        registry.clientRefusedLeaf(client, ORIGIN, 8443, "unknown_ca");
+
+        assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("another service of that name").isNull();
+        assertThat(registry.entries()).singleElement().satisfies(entry -> assertThat(entry.port()).isEqualTo(8443));
     }
 
     @Test
@@ -85,13 +97,13 @@ class PassthroughRegistryTest {
         PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
         InetAddress client = address("10.0.0.1");
 
-        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "certificate_unknown");
         time.advance(HOUR.plusSeconds(1));
-        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "certificate_unknown");
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("the first was forgotten").isNull();
 
         time.advance(Duration.ofMinutes(50));
-        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "certificate_unknown");
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         time.advance(Duration.ofMinutes(59));
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
@@ -103,7 +115,7 @@ class PassthroughRegistryTest {
     void anIpv4ClientNetworkIsItsAddressMaskedToTheIpv4Prefix() {
         PassthroughRegistry registry = registry(pinned(1, 24, 64));
 
-        registry.clientRefusedLeaf(address("10.1.2.3"), ORIGIN, "bad_certificate");
+        registry.clientRefusedLeaf(address("10.1.2.3"), ORIGIN, 443, "bad_certificate");
 
         assertThat(registry.remembered(address("10.1.2.200"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(address("::ffff:10.1.2.7"), ORIGIN, 443, ORIGIN))
@@ -117,7 +129,7 @@ class PassthroughRegistryTest {
     void anIpv6ClientNetworkIsItsAddressMaskedToTheIpv6Prefix() {
         PassthroughRegistry registry = registry(pinned(1, 32, 64));
 
-        registry.clientRefusedLeaf(address("2001:db8:1:2::5"), ORIGIN, "bad_certificate");
+        registry.clientRefusedLeaf(address("2001:db8:1:2::5"), ORIGIN, 443, "bad_certificate");
 
         assertThat(registry.remembered(address("2001:db8:1:2:ffff::1"), ORIGIN, 443, ORIGIN))
                 .isEqualTo(PassthroughReason.PINNED);
@@ -128,7 +140,7 @@ class PassthroughRegistryTest {
     void withA32BitPrefixEachIpv4AddressIsItsOwnNetwork() {
         PassthroughRegistry registry = registry(pinned(1, 32, 128));
 
-        registry.clientRefusedLeaf(address("127.0.0.1"), ORIGIN, "bad_certificate");
+        registry.clientRefusedLeaf(address("127.0.0.1"), ORIGIN, 443, "bad_certificate");
 
         assertThat(registry.remembered(address("127.0.0.1"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(address("127.0.0.2"), ORIGIN, 443, ORIGIN)).isNull();
@@ -139,7 +151,7 @@ class PassthroughRegistryTest {
         PassthroughRegistry registry = registry(new PassthroughConfig(Mtls.DEFAULTS,
                 new Pinned(false, HOUR, 1, 32, 64), 100));
 
-        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
 
         assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
         assertThat(registry.entries()).isEmpty();
@@ -151,7 +163,7 @@ class PassthroughRegistryTest {
 
         for (int i = 0; i < 200; i++) {
             registry.originAskedForCertificate("host" + i + ".test", 443);
-            registry.clientRefusedLeaf(address("10.0." + i + ".1"), ORIGIN, "unknown_ca");
+            registry.clientRefusedLeaf(address("10.0." + i + ".1"), ORIGIN, 443, "unknown_ca");
         }
 
         List<PassthroughEntry> entries = registry.entries();
@@ -167,15 +179,15 @@ class PassthroughRegistryTest {
         registry.originAskedForCertificate(ORIGIN, 443);
         registry.remembered(client, ORIGIN, 443, ORIGIN);
         registry.remembered(client, ORIGIN, 443, ORIGIN);
-        registry.clientRefusedLeaf(client, "pinned.test", "unknown_ca");
+        registry.clientRefusedLeaf(client, "pinned.test", 443, "unknown_ca");
         time.advance(Duration.ofMinutes(5));
-        registry.clientRefusedLeaf(client, "pinned.test", "unknown_ca");
+        registry.clientRefusedLeaf(client, "pinned.test", 443, "unknown_ca");
         registry.remembered(client, "pinned.test", 443, "pinned.test");
 
         assertThat(registry.entries()).containsExactly(
                 new PassthroughEntry(PassthroughReason.MTLS, ORIGIN, 443, null, 1, true, FakeTime.START,
                         FakeTime.START, FakeTime.START.plus(HOUR), 2),
-                new PassthroughEntry(PassthroughReason.PINNED, "pinned.test", 0, "10.0.0.1/32", 2, true,
+                new PassthroughEntry(PassthroughReason.PINNED, "pinned.test", 443, "10.0.0.1/32", 2, true,
                         FakeTime.START, FakeTime.START.plus(Duration.ofMinutes(5)),
                         FakeTime.START.plus(Duration.ofMinutes(65)), 1));
     }
@@ -184,7 +196,7 @@ class PassthroughRegistryTest {
     void aPinnedEntryBelowItsThresholdIsListedAsNotSplicing() {
         PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
 
-        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
 
         assertThat(registry.entries()).singleElement().satisfies(entry -> {
             assertThat(entry.count()).isEqualTo(1);
@@ -193,18 +205,20 @@ class PassthroughRegistryTest {
     }
 
     @Test
-    void clearingAHostForgetsItsOriginAndItsServerNameAndSaysWhat() {
+    void clearingAHostForgetsItsOriginAndItsServerNameOnEveryPortAndSaysWhat() {
         PassthroughRegistry registry = registry(pinned(1, 32, 64));
         InetAddress client = address("10.0.0.1");
         registry.originAskedForCertificate(ORIGIN, 443);
-        registry.clientRefusedLeaf(client, ORIGIN, "unknown_ca");
-        registry.clientRefusedLeaf(client, "other.test", "unknown_ca");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "unknown_ca");
+        registry.clientRefusedLeaf(client, ORIGIN, 8443, "unknown_ca");
+        registry.clientRefusedLeaf(client, "other.test", 443, "unknown_ca");
 
         List<PassthroughEntry> removed = registry.clear("ORIGIN.test");
 
         assertThat(removed).extracting(PassthroughEntry::reason)
-                .containsExactly(PassthroughReason.MTLS, PassthroughReason.PINNED);
+                .containsExactly(PassthroughReason.MTLS, PassthroughReason.PINNED, PassthroughReason.PINNED);
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isNull();
+        assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).isNull();
         assertThat(registry.remembered(client, "other.test", 443, "other.test")).isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.clear(null)).extracting(PassthroughEntry::host).containsExactly("other.test");
         assertThat(registry.entries()).isEmpty();
@@ -217,9 +231,9 @@ class PassthroughRegistryTest {
         registry.originAskedForCertificate(ORIGIN, 443);
         registry.originAskedForCertificate(ORIGIN, 443);
         for (int i = 0; i < 3; i++) {
-            registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+            registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
         }
-        registry.clientRefusedLeaf(address("10.0.0.2"), ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(address("10.0.0.2"), ORIGIN, 443, "unknown_ca");
 
         PrometheusText scraped = PrometheusText.parse(metrics.scrape());
         assertThat(scraped.value("sluice_passthrough_learned_total", "reason", "mtls")).isEqualTo(1);

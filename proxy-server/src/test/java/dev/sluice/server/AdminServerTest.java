@@ -157,7 +157,7 @@ class AdminServerTest {
     void passthroughListsWhatAutomaticPassthroughLearnedAsJson() throws Exception {
         PassthroughRegistry registry = withPassthrough();
         registry.originAskedForCertificate("mtls.example", 8443);
-        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", "unknown_ca");
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", 443, "unknown_ca");
 
         PassthroughAdmin.Answer answer = PassthroughAdmin.request(address(), "GET", "/passthrough");
 
@@ -169,8 +169,8 @@ class AdminServerTest {
                 .containsEntry("port", 8443L).containsEntry("count", 1L).containsEntry("splicing", true)
                 .containsEntry("hits", 0L).containsKeys("first", "last", "expires");
         assertThat(entries.get(1)).containsEntry("kind", "pinned").containsEntry("client", "10.1.2.3/32")
-                .containsEntry("sni", "pinned.example").containsEntry("count", 1L).containsEntry("splicing", false)
-                .doesNotContainKeys("host", "port");
+                .containsEntry("sni", "pinned.example").containsEntry("port", 443L).containsEntry("count", 1L)
+                .containsEntry("splicing", false).doesNotContainKey("host");
         assertThat(Instant.parse((String) entries.get(0).get("expires")))
                 .isEqualTo(Instant.parse((String) entries.get(0).get("last")).plus(Duration.ofHours(1)));
     }
@@ -193,7 +193,7 @@ class AdminServerTest {
     void deleteWithoutAHostForgetsEverything() throws Exception {
         PassthroughRegistry registry = withPassthrough();
         registry.originAskedForCertificate("mtls.example", 443);
-        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", "closed");
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", 443, "closed");
 
         assertThat(PassthroughAdmin.clear(address(), null)).hasSize(2);
         assertThat(PassthroughAdmin.list(address())).isEmpty();
