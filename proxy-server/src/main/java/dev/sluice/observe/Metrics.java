@@ -57,8 +57,9 @@ import java.util.function.LongSupplier;
  *       upstream failed them ({@code upstream_reset}, {@code upstream_closed})</li>
  *   <li>{@code sluice_passthrough_learned_total{reason}} (an origin or a client network learned: {@code mtls},
  *       {@code pinned}), {@code sluice_passthrough_spliced_total{reason}} (bumps spliced instead, because of what was
- *       learned or found out during the bump) and the gauge {@code sluice_passthrough_entries{reason}} (held now;
- *       pinned entries below their threshold included)</li>
+ *       learned or found out during the bump), {@code sluice_passthrough_network_full_total} (refusals not counted:
+ *       the client network holds its most pinned entries) and the gauge {@code sluice_passthrough_entries{reason}}
+ *       (held now; pinned entries below their threshold included)</li>
  *   <li>{@code sluice_grpc_calls_total{service,method,code}}, {@code sluice_grpc_call_duration_seconds{service,method}}
  *       histogram and {@code sluice_grpc_messages_total{direction}} ({@code request}, {@code response}): gRPC calls
  *       inside bumps, with {@code grpc.callView} on; code is the status's canonical name, {@code NONE} or
@@ -95,6 +96,7 @@ public final class Metrics implements AutoCloseable {
     public static final String PASSTHROUGH_LEARNED = "sluice.passthrough.learned";
     public static final String PASSTHROUGH_SPLICED = "sluice.passthrough.spliced";
     public static final String PASSTHROUGH_ENTRIES = "sluice.passthrough.entries";
+    public static final String PASSTHROUGH_NETWORK_FULL = "sluice.passthrough.network.full";
     public static final String GRPC_CALLS = "sluice.grpc.calls";
     public static final String GRPC_CALL_DURATION = "sluice.grpc.call.duration";
     public static final String GRPC_MESSAGES = "sluice.grpc.messages";
@@ -160,6 +162,7 @@ public final class Metrics implements AutoCloseable {
     private volatile LongSupplier[] leafCacheSources;
     private final CounterFamily passthroughLearned;
     private final CounterFamily passthroughSpliced;
+    private final Counter passthroughNetworkFull;
     /** By reason; read through this object, which the registry holds strongly (see {@link #leafCache}). */
     private final Map<String, LongSupplier> passthroughEntrySources = new ConcurrentHashMap<>();
 
@@ -216,6 +219,9 @@ public final class Metrics implements AutoCloseable {
         passthroughSpliced = new CounterFamily(registry, PASSTHROUGH_SPLICED,
                 "Connections a rule would bump that automatic passthrough spliced, by reason", Tags.empty(), "reason",
                 MAX_PASSTHROUGH_REASONS);
+        passthroughNetworkFull = Counter.builder(PASSTHROUGH_NETWORK_FULL)
+                .description("Refused leaves not counted for pinned passthrough: the client network holds its most "
+                        + "entries").register(registry);
         grpcCalls = new GrpcCallMetrics(registry, grpc.maxMethodLabels());
         Gauge.builder(BUILD_INFO, () -> 1).description("Always 1; the version tag names the running build")
                 .tag("version", version()).register(registry);
@@ -344,6 +350,11 @@ public final class Metrics implements AutoCloseable {
     /** Automatic passthrough learned an origin or a client network; {@code reason} is {@code mtls} or {@code pinned}. */
     public void passthroughLearned(String reason) {
         passthroughLearned.counter(reason).increment();
+    }
+
+    /** A client refused a leaf for a new server name, but its network holds all the pinned entries it may. */
+    public void passthroughNetworkFull() {
+        passthroughNetworkFull.increment();
     }
 
     /** A connection a rule would bump was spliced by automatic passthrough. */

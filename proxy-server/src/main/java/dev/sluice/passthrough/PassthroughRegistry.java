@@ -2,6 +2,7 @@ package dev.sluice.passthrough;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sluice.config.Cidr;
 import dev.sluice.config.HostNames;
@@ -26,8 +27,16 @@ import org.slf4j.LoggerFactory;
  * What automatic passthrough has learned, one per server: origins that asked for a client certificate (by
  * {@code host:port}, spliced for {@code passthrough.mtls.ttl}) and client networks that refused Sluice's leaves for
  * a server name on a port (counted; spliced once {@code passthrough.pinned.threshold} refusals came, each within
- * {@code pinned.ttl} of the one before). Each kind holds at most {@code maxEntries}; Caffeine evicts past that.
- * Logs and counts what it learns. Thread-safe: event loops learn and look up, the admin listener lists and clears.
+ * {@code pinned.ttl} of the one before).
+ *
+ * <p>Each kind holds at most {@code maxEntries}. Past that Caffeine's W-TinyLFU policy chooses what goes: not
+ * necessarily the least recently used, and it may drop a newcomer rather than an entry that was hit more often. So
+ * that a flood of server names cannot keep other clients' refusals from reaching the threshold, one client network
+ * holds at most {@link #MAX_PINNED_PER_NETWORK} pinned entries; its further refusals of new names are not counted
+ * ({@code sluice_passthrough_network_full_total}). A flood of mTLS origins needs no such guard: an origin that was
+ * dropped is learned again on its next connection, which is spliced all the same.
+ *
+ * <p>Logs and counts what it learns. Thread-safe: event loops learn and look up, the admin listener lists and clears.
  */
 public final class PassthroughRegistry {
     private static final Logger log = LoggerFactory.getLogger(PassthroughRegistry.class);
@@ -36,12 +45,15 @@ public final class PassthroughRegistry {
             .thenComparing(PassthroughEntry::host)
             .thenComparing(entry -> entry.client() == null ? "" : entry.client())
             .thenComparingInt(PassthroughEntry::port);
+    /** Far more (server name, port) pairs than one network's clients pin; a flood's share of the table. */
+    static final int MAX_PINNED_PER_NETWORK = 100;
 
     private final PassthroughConfig config;
     private final Metrics metrics;
     private final Clock clock;
     private final Cache<Origin, Remembered> origins;
     private final Cache<Refusing, Remembered> refusing;
+    private final NetworkQuota networks = new NetworkQuota(MAX_PINNED_PER_NETWORK);
 
     /** An origin as CONNECT named it. */
     private record Origin(String host, int port) {
@@ -57,8 +69,8 @@ public final class PassthroughRegistry {
             return new Remembered(1, now, now, new AtomicLong());
         }
 
-        Remembered again(Remembered now) {
-            return new Remembered(count + 1, first, now.last, hits);
+        Remembered again(Instant now) {
+            return new Remembered(count + 1, first, now, hits);
         }
     }
 
@@ -74,20 +86,25 @@ public final class PassthroughRegistry {
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
-        this.origins = cache(config.mtls().ttl(), ticker);
-        this.refusing = cache(config.pinned().ttl(), ticker);
+        this.origins = cache(config.mtls().ttl(), ticker).build();
+        this.refusing = cache(config.pinned().ttl(), ticker)
+                .<Refusing, Remembered>removalListener((key, value, cause) -> {
+                    if (cause != RemovalCause.REPLACED) {
+                        networks.release(key.network());
+                    }
+                })
+                .build();
         metrics.passthroughEntries(PassthroughReason.MTLS.label(), () -> size(origins));
         metrics.passthroughEntries(PassthroughReason.PINNED.label(), () -> size(refusing));
     }
 
     /** Expiry counts from the latest write: a lookup (a hit) never extends an entry's life, a new refusal does. */
-    private <K> Cache<K, Remembered> cache(Duration ttl, Ticker ticker) {
+    private Caffeine<Object, Object> cache(Duration ttl, Ticker ticker) {
         return Caffeine.newBuilder()
                 .maximumSize(config.maxEntries())
                 .expireAfterWrite(ttl)
                 .ticker(ticker)
-                .executor(Runnable::run) // upkeep is small; on the caller, it is done when a call returns
-                .build();
+                .executor(Runnable::run); // upkeep is small; on the caller, it is done when a call returns
     }
 
     /** Whether an origin asking for a client certificate makes its bump a splice ({@code passthrough.mtls.enabled}). */
@@ -119,7 +136,19 @@ public final class PassthroughRegistry {
             return;
         }
         Refusing key = new Refusing(network(client), HostNames.normalize(serverName), port);
-        int count = remember(refusing, key).count();
+        if (networks.full(key.network())) {
+            refusing.cleanUp(); // entries that expired give their network's places back
+        }
+        Instant now = clock.instant();
+        Remembered refusals = refusing.asMap().compute(key, (k, known) -> known != null ? known.again(now)
+                : networks.take(k.network()) ? Remembered.once(now) : null);
+        if (refusals == null) {
+            log.debug("passthrough: clients in {} hold {} entries; a refusal for {}:{} ({}) is not counted",
+                    key.network(), MAX_PINNED_PER_NETWORK, key.serverName(), port, how);
+            metrics.passthroughNetworkFull();
+            return;
+        }
+        int count = refusals.count();
         int threshold = config.pinned().threshold();
         if (count == threshold) {
             log.info("passthrough: clients in {} refused Sluice's leaf for {}:{} ({}) {} time(s); their connections to it "
@@ -207,7 +236,8 @@ public final class PassthroughRegistry {
     }
 
     private <K> Remembered remember(Cache<K, Remembered> cache, K key) {
-        return cache.asMap().merge(key, Remembered.once(clock.instant()), Remembered::again);
+        Instant now = clock.instant();
+        return cache.asMap().compute(key, (k, known) -> known != null ? known.again(now) : Remembered.once(now));
     }
 
     /** The client's address with its host bits cleared to {@code ipv4Prefix} / {@code ipv6Prefix}. */

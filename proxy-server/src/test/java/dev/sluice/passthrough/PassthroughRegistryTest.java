@@ -10,7 +10,12 @@ import dev.sluice.observe.Metrics;
 import dev.sluice.testing.PrometheusText;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +27,9 @@ import org.junit.jupiter.api.Test;
 class PassthroughRegistryTest {
     private static final Duration HOUR = Duration.ofHours(1);
     private static final String ORIGIN = "origin.test";
+    /** A refusal splices at once, and the table has room for far more than one network may hold. */
+    private static final PassthroughConfig PINNED_ONCE = new PassthroughConfig(Mtls.DEFAULTS,
+            new Pinned(true, HOUR, 1, 32, 64), PassthroughConfig.DEFAULTS.maxEntries());
 
     private final FakeTime time = new FakeTime();
     private final Metrics metrics = Metrics.create();
@@ -170,6 +178,77 @@ class PassthroughRegistryTest {
         assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.MTLS)).hasSizeLessThanOrEqualTo(10);
         assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.PINNED)).hasSizeLessThanOrEqualTo(10);
         assertThat(gauge("mtls")).isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void oneClientNetworkFloodingServerNamesFillsOnlyItsOwnShareOfThePinnedTable() {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        InetAddress flooder = address("10.0.0.66");
+
+        for (int i = 0; i < 500; i++) {
+            registry.clientRefusedLeaf(flooder, "made-up-" + i + ".test", 443, "unknown_ca");
+        }
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
+
+        assertThat(registry.entries()).filteredOn(entry -> entry.client().equals("10.0.0.66/32"))
+                .hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(flooder, "made-up-499.test", 443, "made-up-499.test")).isNull();
+        assertThat(registry.remembered(flooder, "made-up-0.test", 443, "made-up-0.test"))
+                .as("what it held first stays").isEqualTo(PassthroughReason.PINNED);
+        assertThat(PrometheusText.parse(metrics.scrape()).value("sluice_passthrough_network_full_total"))
+                .isEqualTo(500 - PassthroughRegistry.MAX_PINNED_PER_NETWORK);
+    }
+
+    @Test
+    void theShareOfANetworkHoldsWhenManyThreadsRefuseAtOnce() throws Exception {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        InetAddress flooder = address("10.0.0.66");
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        registry.clientRefusedLeaf(flooder, "name-" + (i % 150) + "-" + thread + ".test", 443,
+                                "unknown_ca");
+                    }
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(registry.entries()).hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
+    }
+
+    @Test
+    void aFullNetworkGetsItsPlacesBackAsItsEntriesExpireOrAreCleared() {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        InetAddress client = address("10.0.0.1");
+        for (int i = 0; i < PassthroughRegistry.MAX_PINNED_PER_NETWORK; i++) {
+            registry.clientRefusedLeaf(client, "name-" + i + ".test", 443, "unknown_ca");
+        }
+        registry.clientRefusedLeaf(client, "one-more.test", 443, "unknown_ca");
+        assertThat(registry.remembered(client, "one-more.test", 443, "one-more.test")).as("full").isNull();
+        registry.clientRefusedLeaf(client, "name-0.test", 443, "unknown_ca");
+        assertThat(registry.entries()).filteredOn(entry -> entry.host().equals("name-0.test")).singleElement()
+                .as("a name it holds still counts").satisfies(entry -> assertThat(entry.count()).isEqualTo(2));
+
+        registry.clear("name-1.test");
+        registry.clientRefusedLeaf(client, "one-more.test", 443, "unknown_ca");
+        assertThat(registry.remembered(client, "one-more.test", 443, "one-more.test")).as("after a clear")
+                .isEqualTo(PassthroughReason.PINNED);
+
+        time.advance(HOUR.plusSeconds(1));
+        registry.clientRefusedLeaf(client, "later.test", 443, "unknown_ca");
+        assertThat(registry.remembered(client, "later.test", 443, "later.test")).as("after expiry")
+                .isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.entries()).singleElement().satisfies(entry -> assertThat(entry.host()).isEqualTo("later.test"));
     }
 
     @Test
