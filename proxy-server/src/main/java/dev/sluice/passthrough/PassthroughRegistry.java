@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -45,6 +46,8 @@ public final class PassthroughRegistry {
             .thenComparing(PassthroughEntry::host)
             .thenComparing(entry -> entry.client() == null ? "" : entry.client())
             .thenComparingInt(PassthroughEntry::port);
+    private static final Comparator<Map.Entry<?, Remembered>> EARLIEST_FIRST =
+            Comparator.comparing(held -> held.getValue().last());
     /** Far more (server name, port) pairs than one network's clients pin; a flood's share of the table. */
     static final int MAX_PINNED_PER_NETWORK = 100;
 
@@ -186,53 +189,79 @@ public final class PassthroughRegistry {
         return null;
     }
 
-    /** Every entry held now, mTLS origins first, each kind by host. */
-    public List<PassthroughEntry> entries() {
-        return select(null, false);
+    /**
+     * The entries held now.
+     *
+     * @param perKind the most entries of each kind to show: those most recently learned or refused
+     */
+    public PassthroughListing entries(int perKind) {
+        return select(null, false, perKind);
     }
 
     /**
      * Forgets entries, so that the next matching connection is bumped again.
      *
-     * @param host an origin host or server name (any case); null for every entry
+     * @param host    an origin host or server name (any case); null for every entry
+     * @param perKind the most forgotten entries of each kind to show, as for {@link #entries}
      * @return what was forgotten
      */
-    public List<PassthroughEntry> clear(String host) {
-        List<PassthroughEntry> removed = select(host == null ? null : HostNames.normalize(host), true);
-        if (!removed.isEmpty()) {
-            log.info("passthrough: forgot {} entr{}{}", removed.size(), removed.size() == 1 ? "y" : "ies",
+    public PassthroughListing clear(String host, int perKind) {
+        PassthroughListing removed = select(host == null ? null : HostNames.normalize(host), true, perKind);
+        long count = removed.mtls() + removed.pinned();
+        if (count > 0) {
+            log.info("passthrough: forgot {} entr{}{}", count, count == 1 ? "y" : "ies",
                     host == null ? "" : " for " + host);
         }
         return removed;
     }
 
-    private List<PassthroughEntry> select(String host, boolean remove) {
+    private PassthroughListing select(String host, boolean remove, int perKind) {
         List<PassthroughEntry> selected = new ArrayList<>();
-        collect(origins, Origin::host, host, remove, selected, (origin, remembered) -> new PassthroughEntry(
-                PassthroughReason.MTLS, origin.host(), origin.port(), null, remembered.count(), true,
-                remembered.first(), remembered.last(), remembered.last().plus(config.mtls().ttl()),
-                remembered.hits().get()));
-        collect(refusing, Refusing::serverName, host, remove, selected, (key, remembered) -> new PassthroughEntry(
-                PassthroughReason.PINNED, key.serverName(), key.port(), key.network().toString(), remembered.count(),
-                remembered.count() >= config.pinned().threshold(), remembered.first(), remembered.last(),
-                remembered.last().plus(config.pinned().ttl()), remembered.hits().get()));
+        long mtls = collect(origins, Origin::host, host, remove, perKind, selected,
+                (origin, remembered) -> new PassthroughEntry(PassthroughReason.MTLS, origin.host(), origin.port(),
+                        null, remembered.count(), true, remembered.first(), remembered.last(),
+                        remembered.last().plus(config.mtls().ttl()), remembered.hits().get()));
+        long pinned = collect(refusing, Refusing::serverName, host, remove, perKind, selected,
+                (key, remembered) -> new PassthroughEntry(PassthroughReason.PINNED, key.serverName(), key.port(),
+                        key.network().toString(), remembered.count(), remembered.count() >= config.pinned().threshold(),
+                        remembered.first(), remembered.last(), remembered.last().plus(config.pinned().ttl()),
+                        remembered.hits().get()));
         selected.sort(LISTING);
-        return selected;
+        return new PassthroughListing(selected, mtls, pinned);
     }
 
-    private static <K> void collect(Cache<K, Remembered> cache, Function<K, String> hostOf, String host,
-                                    boolean remove, List<PassthroughEntry> into,
+    /**
+     * Adds to {@code into} the {@code perKind} latest of the matching entries (kept in a heap, so no more than those
+     * are ever built), removing every match when asked to.
+     *
+     * @return how many entries matched
+     */
+    private static <K> long collect(Cache<K, Remembered> cache, Function<K, String> hostOf, String host,
+                                    boolean remove, int perKind, List<PassthroughEntry> into,
                                     BiFunction<K, Remembered, PassthroughEntry> entry) {
+        PriorityQueue<Map.Entry<K, Remembered>> latest = new PriorityQueue<>(EARLIEST_FIRST);
+        long matched = 0;
         for (Map.Entry<K, Remembered> held : cache.asMap().entrySet()) {
             K key = held.getKey();
             if (host != null && !host.equals(hostOf.apply(key))) {
                 continue;
             }
             Remembered remembered = remove ? cache.asMap().remove(key) : held.getValue();
-            if (remembered != null) {
-                into.add(entry.apply(key, remembered));
+            if (remembered == null) {
+                continue;
+            }
+            matched++;
+            if (latest.size() < perKind) {
+                latest.add(Map.entry(key, remembered));
+            } else if (remembered.last().isAfter(latest.peek().getValue().last())) {
+                latest.poll();
+                latest.add(Map.entry(key, remembered));
             }
         }
+        for (Map.Entry<K, Remembered> kept : latest) {
+            into.add(entry.apply(kept.getKey(), kept.getValue()));
+        }
+        return matched;
     }
 
     private <K> Remembered remember(Cache<K, Remembered> cache, K key) {

@@ -46,6 +46,8 @@ public final class AdminServer {
     /** Admin requests have no body; anything bigger is not a scraper or a probe. */
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
     static final String PASSTHROUGH = "/passthrough";
+    /** Entries of each kind a {@code /passthrough} answer shows: what an operator reads, cheap for the event loop. */
+    static final int PASSTHROUGH_LISTED_PER_KIND = 1_000;
     /** Scrapers keep connections between scrapes; one silent this long is dropped. */
     private static final int IDLE_SECONDS = 120;
 
@@ -146,7 +148,11 @@ public final class AdminServer {
             }
         }
 
-        /** Entries are few (bounded by {@code passthrough.maxEntries}); listing them is cheap enough for the loop. */
+        /**
+         * {@code passthrough.maxEntries} allows a million entries of each kind, too many to write out on an event loop
+         * the proxy shares: an answer shows the {@link #PASSTHROUGH_LISTED_PER_KIND} most recently active of each kind
+         * (a clear still forgets every match) and says how many there were.
+         */
         private void passthrough(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod method,
                                  QueryStringDecoder uri) {
             if (!HttpMethod.GET.equals(method) && !HttpMethod.DELETE.equals(method)) {
@@ -155,7 +161,7 @@ public final class AdminServer {
                 respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "nothing is bumped (see tls: in the config)");
             } else if (HttpMethod.GET.equals(method)) {
                 respond(ctx, keepAlive, HttpResponseStatus.OK, PassthroughJson.CONTENT_TYPE,
-                        PassthroughJson.of("entries", passthrough.entries()));
+                        PassthroughJson.of("entries", passthrough.entries(PASSTHROUGH_LISTED_PER_KIND)));
             } else {
                 List<String> hosts = uri.parameters().get("host");
                 String host = hosts == null ? null : hosts.get(0);
@@ -164,7 +170,7 @@ public final class AdminServer {
                     return;
                 }
                 respond(ctx, keepAlive, HttpResponseStatus.OK, PassthroughJson.CONTENT_TYPE,
-                        PassthroughJson.of("removed", passthrough.clear(host)));
+                        PassthroughJson.of("removed", passthrough.clear(host, PASSTHROUGH_LISTED_PER_KIND)));
             }
         }
 

@@ -72,7 +72,7 @@ class PassthroughRegistryTest {
 
         assertThat(registry.mtlsEnabled()).isFalse();
         assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
-        assertThat(registry.entries()).isEmpty();
+        assertThat(entries(registry)).isEmpty();
     }
 
     @Test
@@ -97,7 +97,7 @@ class PassthroughRegistryTest {
 
         assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("another service of that name").isNull();
-        assertThat(registry.entries()).singleElement().satisfies(entry -> assertThat(entry.port()).isEqualTo(8443));
+        assertThat(entries(registry)).singleElement().satisfies(entry -> assertThat(entry.port()).isEqualTo(8443));
     }
 
     @Test
@@ -129,7 +129,7 @@ class PassthroughRegistryTest {
         assertThat(registry.remembered(address("::ffff:10.1.2.7"), ORIGIN, 443, ORIGIN))
                 .as("IPv4-mapped").isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(address("10.1.3.3"), ORIGIN, 443, ORIGIN)).isNull();
-        assertThat(registry.entries()).singleElement()
+        assertThat(entries(registry)).singleElement()
                 .satisfies(entry -> assertThat(entry.client()).isEqualTo("10.1.2.0/24"));
     }
 
@@ -162,7 +162,7 @@ class PassthroughRegistryTest {
         registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
 
         assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
-        assertThat(registry.entries()).isEmpty();
+        assertThat(entries(registry)).isEmpty();
     }
 
     @Test
@@ -174,7 +174,7 @@ class PassthroughRegistryTest {
             registry.clientRefusedLeaf(address("10.0." + i + ".1"), ORIGIN, 443, "unknown_ca");
         }
 
-        List<PassthroughEntry> entries = registry.entries();
+        List<PassthroughEntry> entries = entries(registry);
         assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.MTLS)).hasSizeLessThanOrEqualTo(10);
         assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.PINNED)).hasSizeLessThanOrEqualTo(10);
         assertThat(gauge("mtls")).isLessThanOrEqualTo(10);
@@ -190,7 +190,7 @@ class PassthroughRegistryTest {
         }
         registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
 
-        assertThat(registry.entries()).filteredOn(entry -> entry.client().equals("10.0.0.66/32"))
+        assertThat(entries(registry)).filteredOn(entry -> entry.client().equals("10.0.0.66/32"))
                 .hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
         assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(flooder, "made-up-499.test", 443, "made-up-499.test")).isNull();
@@ -223,7 +223,7 @@ class PassthroughRegistryTest {
             threads.shutdownNow();
         }
 
-        assertThat(registry.entries()).hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
+        assertThat(entries(registry)).hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
     }
 
     @Test
@@ -236,10 +236,10 @@ class PassthroughRegistryTest {
         registry.clientRefusedLeaf(client, "one-more.test", 443, "unknown_ca");
         assertThat(registry.remembered(client, "one-more.test", 443, "one-more.test")).as("full").isNull();
         registry.clientRefusedLeaf(client, "name-0.test", 443, "unknown_ca");
-        assertThat(registry.entries()).filteredOn(entry -> entry.host().equals("name-0.test")).singleElement()
+        assertThat(entries(registry)).filteredOn(entry -> entry.host().equals("name-0.test")).singleElement()
                 .as("a name it holds still counts").satisfies(entry -> assertThat(entry.count()).isEqualTo(2));
 
-        registry.clear("name-1.test");
+        cleared(registry, "name-1.test");
         registry.clientRefusedLeaf(client, "one-more.test", 443, "unknown_ca");
         assertThat(registry.remembered(client, "one-more.test", 443, "one-more.test")).as("after a clear")
                 .isEqualTo(PassthroughReason.PINNED);
@@ -248,7 +248,7 @@ class PassthroughRegistryTest {
         registry.clientRefusedLeaf(client, "later.test", 443, "unknown_ca");
         assertThat(registry.remembered(client, "later.test", 443, "later.test")).as("after expiry")
                 .isEqualTo(PassthroughReason.PINNED);
-        assertThat(registry.entries()).singleElement().satisfies(entry -> assertThat(entry.host()).isEqualTo("later.test"));
+        assertThat(entries(registry)).singleElement().satisfies(entry -> assertThat(entry.host()).isEqualTo("later.test"));
     }
 
     @Test
@@ -263,7 +263,7 @@ class PassthroughRegistryTest {
         registry.clientRefusedLeaf(client, "pinned.test", 443, "unknown_ca");
         registry.remembered(client, "pinned.test", 443, "pinned.test");
 
-        assertThat(registry.entries()).containsExactly(
+        assertThat(entries(registry)).containsExactly(
                 new PassthroughEntry(PassthroughReason.MTLS, ORIGIN, 443, null, 1, true, FakeTime.START,
                         FakeTime.START, FakeTime.START.plus(HOUR), 2),
                 new PassthroughEntry(PassthroughReason.PINNED, "pinned.test", 443, "10.0.0.1/32", 2, true,
@@ -277,7 +277,7 @@ class PassthroughRegistryTest {
 
         registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
 
-        assertThat(registry.entries()).singleElement().satisfies(entry -> {
+        assertThat(entries(registry)).singleElement().satisfies(entry -> {
             assertThat(entry.count()).isEqualTo(1);
             assertThat(entry.splicing()).isFalse();
         });
@@ -292,15 +292,15 @@ class PassthroughRegistryTest {
         registry.clientRefusedLeaf(client, ORIGIN, 8443, "unknown_ca");
         registry.clientRefusedLeaf(client, "other.test", 443, "unknown_ca");
 
-        List<PassthroughEntry> removed = registry.clear("ORIGIN.test");
+        List<PassthroughEntry> removed = cleared(registry, "ORIGIN.test");
 
         assertThat(removed).extracting(PassthroughEntry::reason)
                 .containsExactly(PassthroughReason.MTLS, PassthroughReason.PINNED, PassthroughReason.PINNED);
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isNull();
         assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).isNull();
         assertThat(registry.remembered(client, "other.test", 443, "other.test")).isEqualTo(PassthroughReason.PINNED);
-        assertThat(registry.clear(null)).extracting(PassthroughEntry::host).containsExactly("other.test");
-        assertThat(registry.entries()).isEmpty();
+        assertThat(cleared(registry, null)).extracting(PassthroughEntry::host).containsExactly("other.test");
+        assertThat(entries(registry)).isEmpty();
     }
 
     @Test
@@ -320,6 +320,52 @@ class PassthroughRegistryTest {
                 .as("10.0.0.1 reached the threshold once; 10.0.0.2 has not").isEqualTo(1);
         assertThat(gauge("mtls")).isEqualTo(1);
         assertThat(gauge("pinned")).isEqualTo(2);
+    }
+
+    @Test
+    void aListingShowsTheLatestEntriesOfEachKindAndSaysHowManyThereAre() {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        for (int i = 0; i < 5; i++) {
+            registry.originAskedForCertificate("origin-" + i + ".test", 443);
+            registry.clientRefusedLeaf(address("10.0.0." + i), ORIGIN, 443, "unknown_ca");
+            time.advance(Duration.ofMinutes(1));
+        }
+
+        PassthroughListing listing = registry.entries(2);
+
+        assertThat(listing.entries()).extracting(entry -> entry.reason() + " " + entry.host() + " " + entry.client())
+                .containsExactly("MTLS origin-3.test null", "MTLS origin-4.test null",
+                        "PINNED origin.test 10.0.0.3/32", "PINNED origin.test 10.0.0.4/32");
+        assertThat(listing.mtls()).isEqualTo(5);
+        assertThat(listing.pinned()).isEqualTo(5);
+        assertThat(listing.truncated()).isTrue();
+        assertThat(registry.entries(5).truncated()).isFalse();
+    }
+
+    @Test
+    void aClearForgetsEveryMatchButListsOnlyTheLatest() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+        for (int i = 0; i < 5; i++) {
+            registry.originAskedForCertificate(ORIGIN, 8440 + i);
+            time.advance(Duration.ofMinutes(1));
+        }
+
+        PassthroughListing removed = registry.clear(ORIGIN, 2);
+
+        assertThat(removed.entries()).extracting(PassthroughEntry::port).containsExactly(8443, 8444);
+        assertThat(removed.mtls()).isEqualTo(5);
+        assertThat(removed.truncated()).isTrue();
+        assertThat(entries(registry)).isEmpty();
+    }
+
+    /** Every entry held. */
+    private static List<PassthroughEntry> entries(PassthroughRegistry registry) {
+        return registry.entries(Integer.MAX_VALUE).entries();
+    }
+
+    /** Every entry forgotten. */
+    private static List<PassthroughEntry> cleared(PassthroughRegistry registry, String host) {
+        return registry.clear(host, Integer.MAX_VALUE).entries();
     }
 
     private double gauge(String reason) {

@@ -165,6 +165,8 @@ class AdminServerTest {
         assertThat(answer.contentType()).isEqualTo("application/json");
         List<Map<String, Object>> entries = answer.entries("entries");
         assertThat(entries).hasSize(2);
+        assertThat(answer.summary()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("truncated", false, "total.mtls", 1L, "total.pinned", 1L));
         assertThat(entries.get(0)).containsEntry("kind", "mtls").containsEntry("host", "mtls.example")
                 .containsEntry("port", 8443L).containsEntry("count", 1L).containsEntry("splicing", true)
                 .containsEntry("hits", 0L).containsKeys("first", "last", "expires");
@@ -173,6 +175,26 @@ class AdminServerTest {
                 .containsEntry("splicing", false).doesNotContainKey("host");
         assertThat(Instant.parse((String) entries.get(0).get("expires")))
                 .isEqualTo(Instant.parse((String) entries.get(0).get("last")).plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void aLongListingShowsTheLatestThousandOfEachKindAndSaysItIsTruncated() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        for (int i = 0; i < AdminServer.PASSTHROUGH_LISTED_PER_KIND + 5; i++) {
+            registry.originAskedForCertificate("mtls-" + i + ".example", 443);
+        }
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", 443, "unknown_ca");
+
+        PassthroughAdmin.Answer listing = PassthroughAdmin.request(address(), "GET", "/passthrough");
+        PassthroughAdmin.Answer removed = PassthroughAdmin.request(address(), "DELETE", "/passthrough");
+
+        assertThat(listing.entries("entries")).hasSize(AdminServer.PASSTHROUGH_LISTED_PER_KIND + 1);
+        assertThat(listing.summary()).containsExactlyInAnyOrderEntriesOf(Map.of("truncated", true,
+                "total.mtls", AdminServer.PASSTHROUGH_LISTED_PER_KIND + 5L, "total.pinned", 1L));
+        assertThat(removed.entries("removed")).hasSize(AdminServer.PASSTHROUGH_LISTED_PER_KIND + 1);
+        assertThat(removed.summary()).containsEntry("truncated", true)
+                .containsEntry("total.mtls", AdminServer.PASSTHROUGH_LISTED_PER_KIND + 5L);
+        assertThat(PassthroughAdmin.list(address())).as("a clear forgets all it matched").isEmpty();
     }
 
     @Test
