@@ -222,6 +222,42 @@ class AdminServerTest {
     }
 
     @Test
+    void aDeleteWhoseHostIsAnyOtherNameIsRefusedAndForgetsNothing() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        registry.originAskedForCertificate("mtls.example", 443);
+
+        String answer = exchange("DELETE /passthrough HTTP/1.1\r\nHost: rebound.example:9090\r\n");
+        String withoutHost = exchange("DELETE /passthrough HTTP/1.0\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 403 Forbidden").endsWith(RebindingGuard.REFUSAL);
+        assertThat(withoutHost).startsWith("HTTP/1.1 403 Forbidden");
+        assertThat(PassthroughAdmin.list(address())).hasSize(1);
+    }
+
+    @Test
+    void aDeleteThatNamesTheListenerAsLocalhostOrByAddressGoesAhead() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        registry.originAskedForCertificate("mtls.example", 443);
+        registry.originAskedForCertificate("other.example", 443);
+
+        String byName = exchange("DELETE /passthrough?host=mtls.example HTTP/1.1\r\nHost: localhost:9090\r\n");
+        String byAddress = exchange("DELETE /passthrough HTTP/1.1\r\nHost: [::1]:9090\r\n");
+
+        assertThat(byName).startsWith("HTTP/1.1 200 OK").contains("mtls.example");
+        assertThat(byAddress).startsWith("HTTP/1.1 200 OK").contains("other.example");
+        assertThat(PassthroughAdmin.list(address())).isEmpty();
+    }
+
+    @Test
+    void readsAnswerWhateverNameTheHostHeaderUses() throws Exception {
+        withPassthrough();
+
+        assertThat(exchange("GET /passthrough HTTP/1.1\r\nHost: sluice-admin.monitoring.svc:9090\r\n"))
+                .startsWith("HTTP/1.1 200 OK");
+        assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: sluice-admin:9090\r\n")).startsWith("HTTP/1.1 200 OK");
+    }
+
+    @Test
     void passthroughAnswersGetAndDeleteOnly() throws Exception {
         withPassthrough();
 
@@ -291,6 +327,16 @@ class AdminServerTest {
         Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort());
         socket.setSoTimeout((int) TIMEOUT.toMillis());
         return socket;
+    }
+
+    /** Sends a request head (request line and headers, each ending in CRLF) with {@code Connection: close}. */
+    private String exchange(String head) throws IOException {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return readAll(socket.getInputStream());
+        }
     }
 
     /** Reads until the server closes the connection. */
