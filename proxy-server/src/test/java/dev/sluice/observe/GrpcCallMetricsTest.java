@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.GrpcConfig;
 import dev.sluice.grpc.GrpcCallRecord;
+import dev.sluice.testing.Concurrently;
 import dev.sluice.testing.PrometheusText;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -114,23 +111,11 @@ class GrpcCallMetricsTest {
     void theBoundHoldsWhenManyThreadsRaceForTheLastLabels() throws Exception {
         metrics.close();
         metrics = Metrics.create(new GrpcConfig(true, 20));
-        ExecutorService threads = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                done.add(threads.submit(() -> {
-                    for (int i = 0; i < 2_500; i++) {
-                        metrics.grpcCall(call("pkg.Svc", "M" + (i % 50) + "-" + thread, 0), 1_000, false);
-                    }
-                }));
+        Concurrently.run(4, thread -> {
+            for (int i = 0; i < 2_500; i++) {
+                metrics.grpcCall(call("pkg.Svc", "M" + (i % 50) + "-" + thread, 0), 1_000, false);
             }
-            for (Future<?> future : done) {
-                future.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            threads.shutdownNow();
-        }
+        });
 
         PrometheusText text = scrape();
         assertThat(text.labelSets("sluice_grpc_calls_total", "service", "method")).hasSize(21);

@@ -7,15 +7,11 @@ import dev.sluice.config.PassthroughConfig;
 import dev.sluice.config.PassthroughConfig.Mtls;
 import dev.sluice.config.PassthroughConfig.Pinned;
 import dev.sluice.observe.Metrics;
+import dev.sluice.testing.Concurrently;
 import dev.sluice.testing.PrometheusText;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -204,24 +200,11 @@ class PassthroughRegistryTest {
     void theShareOfANetworkHoldsWhenManyThreadsRefuseAtOnce() throws Exception {
         PassthroughRegistry registry = registry(PINNED_ONCE);
         InetAddress flooder = address("10.0.0.66");
-        ExecutorService threads = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                done.add(threads.submit(() -> {
-                    for (int i = 0; i < 200; i++) {
-                        registry.clientRefusedLeaf(flooder, "name-" + (i % 150) + "-" + thread + ".test", 443,
-                                "unknown_ca");
-                    }
-                }));
+        Concurrently.run(4, thread -> {
+            for (int i = 0; i < 200; i++) {
+                registry.clientRefusedLeaf(flooder, "name-" + (i % 150) + "-" + thread + ".test", 443, "unknown_ca");
             }
-            for (Future<?> future : done) {
-                future.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            threads.shutdownNow();
-        }
+        });
 
         assertThat(entries(registry)).hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
     }
