@@ -9,7 +9,11 @@ import java.time.Duration;
  *
  * @param mtls       origins that ask for a client certificate during the upstream handshake
  * @param pinned     clients that refuse Sluice's minted leaves
- * @param maxEntries the most remembered entries of each kind; the least recently used go first
+ * @param maxEntries the most remembered entries of each kind. Past it Caffeine's W-TinyLFU policy chooses what goes,
+ *                   not necessarily the least recently used: it may drop a newcomer rather than an entry hit more
+ *                   often. One client network holds at most 100 pinned entries of them, so that its flood of server
+ *                   names cannot crowd out other networks' refusals (see
+ *                   {@code dev.sluice.passthrough.PassthroughRegistry})
  */
 public record PassthroughConfig(Mtls mtls, Pinned pinned, int maxEntries) {
     public static final PassthroughConfig DEFAULTS = new PassthroughConfig(Mtls.DEFAULTS, Pinned.DEFAULTS, 10_000);

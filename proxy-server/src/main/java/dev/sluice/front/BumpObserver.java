@@ -30,6 +30,8 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
         String path = record.path() == null ? "" : record.path();
         GrpcCallRecord call = record.grpc();
         boolean denied = call != null && call.rule() != null;
+        // Sluice's answer to a failed upstream, never the origin's own UNAVAILABLE
+        boolean unavailable = !denied && call != null && call.bySluice() && call.code() == GrpcAnswer.UNAVAILABLE;
         services.accessLog().log(new AccessLogEntry(record.started(), exchange.clientText(), exchange.user(),
                 record.method(), "https://" + authority + path,
                 denied ? Action.DENY.yamlName() : decision.action().yamlName(), denied ? call.rule() : decision.rule(),
@@ -38,12 +40,11 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
         services.metrics().httpRequest(record.protocol(), record.method(), record.status());
         if (denied) {
             services.metrics().grpcDenied(call.rule());
-        } else if (call != null && call.bySluice() && call.code() == GrpcAnswer.UNAVAILABLE && record.error() != null) {
-            // Sluice's answer to a failed upstream, never the origin's own UNAVAILABLE
+        } else if (unavailable) {
             services.metrics().grpcUnavailable(record.error());
         }
         if (call != null && services.grpc().callView()) {
-            services.metrics().grpcCall(call, record.durationNanos());
+            services.metrics().grpcCall(call, record.durationNanos(), call.bySluice());
         }
     }
 

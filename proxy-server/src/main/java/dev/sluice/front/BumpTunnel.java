@@ -236,7 +236,7 @@ final class BumpTunnel {
                     refusal.label());
             return;
         }
-        passthrough.clientRefusedLeaf(exchange.clientAddress(), host, refusal.label());
+        passthrough.clientRefusedLeaf(exchange.clientAddress(), host, target.port(), refusal.label());
     }
 
     /**

@@ -11,11 +11,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code sluice_grpc_*} meters of the per-call gRPC view. Service and method names come from clients, so the
- * labels are bounded: the first {@code maxMethodLabels} distinct (service, method) pairs get their own, every later
- * pair counts under {@code service="other", method="other"}, and a call whose {@code :path} names no service and
- * method under {@code service="unnamed", method="unnamed"}; a name longer than {@link #MAX_NAME_CHARS} never gets a
- * label of its own. Nothing is registered before the first call, so with the view off no family appears.
- * Thread-safe: calls end on every event loop.
+ * labels are bounded, and only a method the origin knows earns one: a (service, method) pair gets labels of its own
+ * when a call to it ends with the origin's own canonical status (0-16) other than {@code UNIMPLEMENTED}, while fewer
+ * than {@code maxMethodLabels} pairs have one. Until then, and for good once the bound is reached, its calls count
+ * under {@code service="other", method="other"}; so do calls without a status, with {@code UNIMPLEMENTED}, or answered
+ * by Sluice itself, unless their pair already has a label. Made-up names, which an origin answers
+ * {@code UNIMPLEMENTED}, thus cannot use up the labels of real methods. A call whose {@code :path} names no service
+ * and method counts under {@code service="unnamed", method="unnamed"}; a name longer than {@link #MAX_NAME_CHARS}
+ * never gets a label of its own. Nothing is registered before the first call, so with the view off no family
+ * appears. Thread-safe: calls end on every event loop.
  */
 final class GrpcCallMetrics {
     static final String OTHER = CounterFamily.OVERFLOW;
@@ -30,6 +34,9 @@ final class GrpcCallMetrics {
             Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(300)};
     /** The 17 canonical codes, NONE and OTHER. */
     private static final int MAX_CODES = 19;
+    /** What an origin answers for a method it does not have, so made-up names too. */
+    private static final int UNIMPLEMENTED = 12;
+    private static final int MAX_CANONICAL_CODE = 16;
 
     private static final MethodKey OTHER_KEY = new MethodKey(OTHER, OTHER);
     private static final MethodKey UNNAMED_KEY = new MethodKey(UNNAMED, UNNAMED);
@@ -57,15 +64,22 @@ final class GrpcCallMetrics {
                 "gRPC messages (length-prefixed) by direction", Tags.empty(), "direction", 2);
     }
 
-    void call(GrpcCallRecord call, long nanos) {
-        MethodMeters meters = meters(call.service(), call.method());
+    /** @param answeredBySluice whether the status is Sluice's own (a call rule's denial, an UNAVAILABLE answer) */
+    void call(GrpcCallRecord call, long nanos, boolean answeredBySluice) {
+        MethodMeters meters = meters(call.service(), call.method(), !answeredBySluice && knownToOrigin(call.code()));
         meters.calls().counter(call.statusName()).increment();
         meters.duration().record(nanos, TimeUnit.NANOSECONDS);
         messages.counter("request").increment(call.requestMessages());
         messages.counter("response").increment(call.responseMessages());
     }
 
-    private MethodMeters meters(String service, String method) {
+    /** The origin answered with a real status, and not the one that says it has no such method. */
+    private static boolean knownToOrigin(int code) {
+        return code >= 0 && code <= MAX_CANONICAL_CODE && code != UNIMPLEMENTED;
+    }
+
+    /** @param mayLabel whether this call may give a pair without labels its own */
+    private MethodMeters meters(String service, String method, boolean mayLabel) {
         if (service == null || method == null) {
             return methods.computeIfAbsent(UNNAMED_KEY, this::register);
         }
@@ -74,7 +88,7 @@ final class GrpcCallMetrics {
         if (meters != null) {
             return meters;
         }
-        if (full || service.length() > MAX_NAME_CHARS || method.length() > MAX_NAME_CHARS) {
+        if (!mayLabel || full || service.length() > MAX_NAME_CHARS || method.length() > MAX_NAME_CHARS) {
             return other();
         }
         synchronized (methods) {

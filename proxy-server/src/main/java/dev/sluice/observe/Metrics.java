@@ -58,13 +58,14 @@ import java.util.function.LongSupplier;
  *       before a gRPC client's handshake: {@code connect_refused}, {@code upstream_untrusted}, ...)</li>
  *   <li>{@code sluice_passthrough_learned_total{reason}} (an origin or a client network learned: {@code mtls},
  *       {@code pinned}), {@code sluice_passthrough_spliced_total{reason}} (bumps spliced instead, because of what was
- *       learned or found out during the bump) and the gauge {@code sluice_passthrough_entries{reason}} (held now;
- *       pinned entries below their threshold included)</li>
+ *       learned or found out during the bump), {@code sluice_passthrough_network_full_total} (refusals not counted:
+ *       the client network holds its most pinned entries) and the gauge {@code sluice_passthrough_entries{reason}}
+ *       (held now; pinned entries below their threshold included)</li>
  *   <li>{@code sluice_grpc_calls_total{service,method,code}}, {@code sluice_grpc_call_duration_seconds{service,method}}
  *       histogram and {@code sluice_grpc_messages_total{direction}} ({@code request}, {@code response}): gRPC calls
  *       inside bumps, with {@code grpc.callView} on; code is the status's canonical name, {@code NONE} or
- *       {@code OTHER}; service and method labels bounded by {@code grpc.maxMethodLabels} (see
- *       {@link GrpcCallMetrics})</li>
+ *       {@code OTHER}; service and method labels bounded by {@code grpc.maxMethodLabels} and given only to
+ *       methods the origin answered with a status other than UNIMPLEMENTED (see {@link GrpcCallMetrics})</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
@@ -96,6 +97,7 @@ public final class Metrics implements AutoCloseable {
     public static final String PASSTHROUGH_LEARNED = "sluice.passthrough.learned";
     public static final String PASSTHROUGH_SPLICED = "sluice.passthrough.spliced";
     public static final String PASSTHROUGH_ENTRIES = "sluice.passthrough.entries";
+    public static final String PASSTHROUGH_NETWORK_FULL = "sluice.passthrough.network.full";
     public static final String GRPC_CALLS = "sluice.grpc.calls";
     public static final String GRPC_CALL_DURATION = "sluice.grpc.call.duration";
     public static final String GRPC_MESSAGES = "sluice.grpc.messages";
@@ -161,6 +163,7 @@ public final class Metrics implements AutoCloseable {
     private volatile LongSupplier[] leafCacheSources;
     private final CounterFamily passthroughLearned;
     private final CounterFamily passthroughSpliced;
+    private final Counter passthroughNetworkFull;
     /** By reason; read through this object, which the registry holds strongly (see {@link #leafCache}). */
     private final Map<String, LongSupplier> passthroughEntrySources = new ConcurrentHashMap<>();
 
@@ -217,6 +220,9 @@ public final class Metrics implements AutoCloseable {
         passthroughSpliced = new CounterFamily(registry, PASSTHROUGH_SPLICED,
                 "Connections a rule would bump that automatic passthrough spliced, by reason", Tags.empty(), "reason",
                 MAX_PASSTHROUGH_REASONS);
+        passthroughNetworkFull = Counter.builder(PASSTHROUGH_NETWORK_FULL)
+                .description("Refused leaves not counted for pinned passthrough: the client network holds its most "
+                        + "entries").register(registry);
         grpcCalls = new GrpcCallMetrics(registry, grpc.maxMethodLabels());
         Gauge.builder(BUILD_INFO, () -> 1).description("Always 1; the version tag names the running build")
                 .tag("version", version()).register(registry);
@@ -347,6 +353,11 @@ public final class Metrics implements AutoCloseable {
         passthroughLearned.counter(reason).increment();
     }
 
+    /** A client refused a leaf for a new server name, but its network holds all the pinned entries it may. */
+    public void passthroughNetworkFull() {
+        passthroughNetworkFull.increment();
+    }
+
     /** A connection a rule would bump was spliced by automatic passthrough. */
     public void passthroughSpliced(String reason) {
         passthroughSpliced.counter(reason).increment();
@@ -379,9 +390,14 @@ public final class Metrics implements AutoCloseable {
         grpcUnavailable.counter(reason).increment();
     }
 
-    /** A gRPC call the per-call view saw end; {@code nanos} from its request head to its end. */
-    public void grpcCall(GrpcCallRecord call, long nanos) {
-        grpcCalls.call(call, nanos);
+    /**
+     * A gRPC call the per-call view saw end; {@code nanos} from its request head to its end.
+     *
+     * @param answeredBySluice whether its status is Sluice's own (a call rule's denial, an UNAVAILABLE answer), which
+     *                         never earns a method its own labels
+     */
+    public void grpcCall(GrpcCallRecord call, long nanos, boolean answeredBySluice) {
+        grpcCalls.call(call, nanos, answeredBySluice);
     }
 
     /** Called by the access log when its queue is full and a line is lost. */

@@ -8,7 +8,7 @@ import java.time.Instant;
  * @param reason   {@code MTLS}: an origin that asked for a client certificate; {@code PINNED}: a client network that
  *                 refused Sluice's leaves for a server name
  * @param host     the origin's host (mtls) or the server name the clients asked for (pinned)
- * @param port     the origin's port (mtls); 0 for pinned
+ * @param port     the origin's port (mtls), or the port the clients CONNECTed to (pinned)
  * @param client   the client network, e.g. {@code 10.1.2.0/24} (pinned); null for mtls
  * @param count    how often it was learned (mtls) or how many handshakes were refused (pinned) since the entry began
  * @param splicing whether matching connections are spliced now: always for mtls, from the threshold on for pinned

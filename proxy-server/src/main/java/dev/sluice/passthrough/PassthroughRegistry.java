@@ -2,6 +2,7 @@ package dev.sluice.passthrough;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sluice.config.Cidr;
 import dev.sluice.config.HostNames;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -25,9 +27,17 @@ import org.slf4j.LoggerFactory;
 /**
  * What automatic passthrough has learned, one per server: origins that asked for a client certificate (by
  * {@code host:port}, spliced for {@code passthrough.mtls.ttl}) and client networks that refused Sluice's leaves for
- * a server name (counted; spliced once {@code passthrough.pinned.threshold} refusals came, each within
- * {@code pinned.ttl} of the one before). Each kind holds at most {@code maxEntries}; Caffeine evicts past that.
- * Logs and counts what it learns. Thread-safe: event loops learn and look up, the admin listener lists and clears.
+ * a server name on a port (counted; spliced once {@code passthrough.pinned.threshold} refusals came, each within
+ * {@code pinned.ttl} of the one before).
+ *
+ * <p>Each kind holds at most {@code maxEntries}. Past that Caffeine's W-TinyLFU policy chooses what goes: not
+ * necessarily the least recently used, and it may drop a newcomer rather than an entry that was hit more often. So
+ * that a flood of server names cannot keep other clients' refusals from reaching the threshold, one client network
+ * holds at most {@link #MAX_PINNED_PER_NETWORK} pinned entries; its further refusals of new names are not counted
+ * ({@code sluice_passthrough_network_full_total}). A flood of mTLS origins needs no such guard: an origin that was
+ * dropped is learned again on its next connection, which is spliced all the same.
+ *
+ * <p>Logs and counts what it learns. Thread-safe: event loops learn and look up, the admin listener lists and clears.
  */
 public final class PassthroughRegistry {
     private static final Logger log = LoggerFactory.getLogger(PassthroughRegistry.class);
@@ -36,19 +46,24 @@ public final class PassthroughRegistry {
             .thenComparing(PassthroughEntry::host)
             .thenComparing(entry -> entry.client() == null ? "" : entry.client())
             .thenComparingInt(PassthroughEntry::port);
+    private static final Comparator<Map.Entry<?, Remembered>> EARLIEST_FIRST =
+            Comparator.comparing(held -> held.getValue().last());
+    /** Far more (server name, port) pairs than one network's clients pin; a flood's share of the table. */
+    static final int MAX_PINNED_PER_NETWORK = 100;
 
     private final PassthroughConfig config;
     private final Metrics metrics;
     private final Clock clock;
     private final Cache<Origin, Remembered> origins;
     private final Cache<Refusing, Remembered> refusing;
+    private final NetworkQuota networks = new NetworkQuota(MAX_PINNED_PER_NETWORK);
 
     /** An origin as CONNECT named it. */
     private record Origin(String host, int port) {
     }
 
-    /** Clients of a network asking for a server name. */
-    private record Refusing(Cidr network, String serverName) {
+    /** Clients of a network asking for a server name on a port (another port may be another service). */
+    private record Refusing(Cidr network, String serverName, int port) {
     }
 
     /** How often and when; {@code hits} is shared by the rewrites of one entry, so a lookup never rewrites it. */
@@ -57,8 +72,8 @@ public final class PassthroughRegistry {
             return new Remembered(1, now, now, new AtomicLong());
         }
 
-        Remembered again(Remembered now) {
-            return new Remembered(count + 1, first, now.last, hits);
+        Remembered again(Instant now) {
+            return new Remembered(count + 1, first, now, hits);
         }
     }
 
@@ -74,20 +89,25 @@ public final class PassthroughRegistry {
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
-        this.origins = cache(config.mtls().ttl(), ticker);
-        this.refusing = cache(config.pinned().ttl(), ticker);
+        this.origins = cache(config.mtls().ttl(), ticker).build();
+        this.refusing = cache(config.pinned().ttl(), ticker)
+                .<Refusing, Remembered>removalListener((key, value, cause) -> {
+                    if (cause != RemovalCause.REPLACED) {
+                        networks.release(key.network());
+                    }
+                })
+                .build();
         metrics.passthroughEntries(PassthroughReason.MTLS.label(), () -> size(origins));
         metrics.passthroughEntries(PassthroughReason.PINNED.label(), () -> size(refusing));
     }
 
     /** Expiry counts from the latest write: a lookup (a hit) never extends an entry's life, a new refusal does. */
-    private <K> Cache<K, Remembered> cache(Duration ttl, Ticker ticker) {
+    private Caffeine<Object, Object> cache(Duration ttl, Ticker ticker) {
         return Caffeine.newBuilder()
                 .maximumSize(config.maxEntries())
                 .expireAfterWrite(ttl)
                 .ticker(ticker)
-                .executor(Runnable::run) // upkeep is small; on the caller, it is done when a call returns
-                .build();
+                .executor(Runnable::run); // upkeep is small; on the caller, it is done when a call returns
     }
 
     /** Whether an origin asking for a client certificate makes its bump a splice ({@code passthrough.mtls.enabled}). */
@@ -109,24 +129,37 @@ public final class PassthroughRegistry {
     }
 
     /**
-     * Counts a handshake that a client at {@code client} ended against a minted leaf for {@code serverName}.
+     * Counts a handshake that a client at {@code client} ended against a minted leaf for {@code serverName}, on a
+     * CONNECT to {@code port}.
      *
      * @param how the alert's name, or {@code closed}, for the log
      */
-    public void clientRefusedLeaf(InetAddress client, String serverName, String how) {
+    public void clientRefusedLeaf(InetAddress client, String serverName, int port, String how) {
         if (!config.pinned().enabled() || client == null) {
             return;
         }
-        Refusing key = new Refusing(network(client), HostNames.normalize(serverName));
-        int count = remember(refusing, key).count();
+        Refusing key = new Refusing(network(client), HostNames.normalize(serverName), port);
+        if (networks.full(key.network())) {
+            refusing.cleanUp(); // entries that expired give their network's places back
+        }
+        Instant now = clock.instant();
+        Remembered refusals = refusing.asMap().compute(key, (k, known) -> known != null ? known.again(now)
+                : networks.take(k.network()) ? Remembered.once(now) : null);
+        if (refusals == null) {
+            log.debug("passthrough: clients in {} hold {} entries; a refusal for {}:{} ({}) is not counted",
+                    key.network(), MAX_PINNED_PER_NETWORK, key.serverName(), port, how);
+            metrics.passthroughNetworkFull();
+            return;
+        }
+        int count = refusals.count();
         int threshold = config.pinned().threshold();
         if (count == threshold) {
-            log.info("passthrough: clients in {} refused Sluice's leaf for {} ({}) {} time(s); their connections to it "
-                    + "are spliced for {}", key.network(), key.serverName(), how, count, config.pinned().ttl());
+            log.info("passthrough: clients in {} refused Sluice's leaf for {}:{} ({}) {} time(s); their connections to it "
+                    + "are spliced for {}", key.network(), key.serverName(), port, how, count, config.pinned().ttl());
             metrics.passthroughLearned(PassthroughReason.PINNED.label());
         } else if (count < threshold) {
-            log.info("passthrough: a client in {} refused Sluice's leaf for {} ({}); {} of {} refusals before splicing",
-                    key.network(), key.serverName(), how, count, threshold);
+            log.info("passthrough: a client in {} refused Sluice's leaf for {}:{} ({}); {} of {} refusals before "
+                    + "splicing", key.network(), key.serverName(), port, how, count, threshold);
         }
     }
 
@@ -147,7 +180,8 @@ public final class PassthroughRegistry {
         if (client == null) {
             return null;
         }
-        Remembered refusals = refusing.getIfPresent(new Refusing(network(client), HostNames.normalize(serverName)));
+        Remembered refusals = refusing.getIfPresent(
+                new Refusing(network(client), HostNames.normalize(serverName), port));
         if (refusals != null && refusals.count() >= config.pinned().threshold()) {
             refusals.hits().incrementAndGet();
             return PassthroughReason.PINNED;
@@ -155,57 +189,84 @@ public final class PassthroughRegistry {
         return null;
     }
 
-    /** Every entry held now, mTLS origins first, each kind by host. */
-    public List<PassthroughEntry> entries() {
-        return select(null, false);
+    /**
+     * The entries held now.
+     *
+     * @param perKind the most entries of each kind to show: those most recently learned or refused
+     */
+    public PassthroughListing entries(int perKind) {
+        return select(null, false, perKind);
     }
 
     /**
      * Forgets entries, so that the next matching connection is bumped again.
      *
-     * @param host an origin host or server name (any case); null for every entry
+     * @param host    an origin host or server name (any case); null for every entry
+     * @param perKind the most forgotten entries of each kind to show, as for {@link #entries}
      * @return what was forgotten
      */
-    public List<PassthroughEntry> clear(String host) {
-        List<PassthroughEntry> removed = select(host == null ? null : HostNames.normalize(host), true);
-        if (!removed.isEmpty()) {
-            log.info("passthrough: forgot {} entr{}{}", removed.size(), removed.size() == 1 ? "y" : "ies",
+    public PassthroughListing clear(String host, int perKind) {
+        PassthroughListing removed = select(host == null ? null : HostNames.normalize(host), true, perKind);
+        long count = removed.mtls() + removed.pinned();
+        if (count > 0) {
+            log.info("passthrough: forgot {} entr{}{}", count, count == 1 ? "y" : "ies",
                     host == null ? "" : " for " + host);
         }
         return removed;
     }
 
-    private List<PassthroughEntry> select(String host, boolean remove) {
+    private PassthroughListing select(String host, boolean remove, int perKind) {
         List<PassthroughEntry> selected = new ArrayList<>();
-        collect(origins, Origin::host, host, remove, selected, (origin, remembered) -> new PassthroughEntry(
-                PassthroughReason.MTLS, origin.host(), origin.port(), null, remembered.count(), true,
-                remembered.first(), remembered.last(), remembered.last().plus(config.mtls().ttl()),
-                remembered.hits().get()));
-        collect(refusing, Refusing::serverName, host, remove, selected, (key, remembered) -> new PassthroughEntry(
-                PassthroughReason.PINNED, key.serverName(), 0, key.network().toString(), remembered.count(),
-                remembered.count() >= config.pinned().threshold(), remembered.first(), remembered.last(),
-                remembered.last().plus(config.pinned().ttl()), remembered.hits().get()));
+        long mtls = collect(origins, Origin::host, host, remove, perKind, selected,
+                (origin, remembered) -> new PassthroughEntry(PassthroughReason.MTLS, origin.host(), origin.port(),
+                        null, remembered.count(), true, remembered.first(), remembered.last(),
+                        remembered.last().plus(config.mtls().ttl()), remembered.hits().get()));
+        long pinned = collect(refusing, Refusing::serverName, host, remove, perKind, selected,
+                (key, remembered) -> new PassthroughEntry(PassthroughReason.PINNED, key.serverName(), key.port(),
+                        key.network().toString(), remembered.count(), remembered.count() >= config.pinned().threshold(),
+                        remembered.first(), remembered.last(), remembered.last().plus(config.pinned().ttl()),
+                        remembered.hits().get()));
         selected.sort(LISTING);
-        return selected;
+        return new PassthroughListing(selected, mtls, pinned);
     }
 
-    private static <K> void collect(Cache<K, Remembered> cache, Function<K, String> hostOf, String host,
-                                    boolean remove, List<PassthroughEntry> into,
+    /**
+     * Adds to {@code into} the {@code perKind} latest of the matching entries (kept in a heap, so no more than those
+     * are ever built), removing every match when asked to.
+     *
+     * @return how many entries matched
+     */
+    private static <K> long collect(Cache<K, Remembered> cache, Function<K, String> hostOf, String host,
+                                    boolean remove, int perKind, List<PassthroughEntry> into,
                                     BiFunction<K, Remembered, PassthroughEntry> entry) {
+        PriorityQueue<Map.Entry<K, Remembered>> latest = new PriorityQueue<>(EARLIEST_FIRST);
+        long matched = 0;
         for (Map.Entry<K, Remembered> held : cache.asMap().entrySet()) {
             K key = held.getKey();
             if (host != null && !host.equals(hostOf.apply(key))) {
                 continue;
             }
             Remembered remembered = remove ? cache.asMap().remove(key) : held.getValue();
-            if (remembered != null) {
-                into.add(entry.apply(key, remembered));
+            if (remembered == null) {
+                continue;
+            }
+            matched++;
+            if (latest.size() < perKind) {
+                latest.add(Map.entry(key, remembered));
+            } else if (remembered.last().isAfter(latest.peek().getValue().last())) {
+                latest.poll();
+                latest.add(Map.entry(key, remembered));
             }
         }
+        for (Map.Entry<K, Remembered> kept : latest) {
+            into.add(entry.apply(kept.getKey(), kept.getValue()));
+        }
+        return matched;
     }
 
     private <K> Remembered remember(Cache<K, Remembered> cache, K key) {
-        return cache.asMap().merge(key, Remembered.once(clock.instant()), Remembered::again);
+        Instant now = clock.instant();
+        return cache.asMap().compute(key, (k, known) -> known != null ? known.again(now) : Remembered.once(now));
     }
 
     /** The client's address with its host bits cleared to {@code ipv4Prefix} / {@code ipv6Prefix}. */

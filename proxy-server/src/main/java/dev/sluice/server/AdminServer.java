@@ -32,20 +32,26 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: {@code /metrics}, {@code /healthz}, {@code /readyz} and, when Sluice has a CA,
  * {@code /ca.crt} and {@code /passthrough} over plain HTTP/1.1. Everything answers {@code GET} only, but
  * {@code /passthrough} also {@code DELETE}: all entries, or with {@code ?host=NAME} those of that origin host or
- * server name ({@link PassthroughJson}).
+ * server name ({@link PassthroughJson}), when the {@code Host} header names the listener by address or as
+ * {@code localhost} ({@link RebindingGuard}).
  */
 public final class AdminServer {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
     static final String PEM_CONTENT_TYPE = "application/x-pem-file";
     /** Admin requests have no body; anything bigger is not a scraper or a probe. */
     private static final int MAX_REQUEST_BYTES = 8 * 1024;
     static final String PASSTHROUGH = "/passthrough";
+    /** Entries of each kind a {@code /passthrough} answer shows: what an operator reads, cheap for the event loop. */
+    static final int PASSTHROUGH_LISTED_PER_KIND = 1_000;
     /** Scrapers keep connections between scrapes; one silent this long is dropped. */
     private static final int IDLE_SECONDS = 120;
 
@@ -116,7 +122,7 @@ public final class AdminServer {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             if (uri.path().equals(PASSTHROUGH)) {
-                passthrough(ctx, keepAlive, request.method(), uri);
+                passthrough(ctx, keepAlive, request, uri);
                 return;
             }
             if (!HttpMethod.GET.equals(request.method())) {
@@ -146,16 +152,25 @@ public final class AdminServer {
             }
         }
 
-        /** Entries are few (bounded by {@code passthrough.maxEntries}); listing them is cheap enough for the loop. */
-        private void passthrough(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod method,
+        /**
+         * {@code passthrough.maxEntries} allows a million entries of each kind, too many to write out on an event loop
+         * the proxy shares: an answer shows the {@link #PASSTHROUGH_LISTED_PER_KIND} most recently active of each kind
+         * (a clear still forgets every match) and says how many there were.
+         */
+        private void passthrough(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest request,
                                  QueryStringDecoder uri) {
+            HttpMethod method = request.method();
             if (!HttpMethod.GET.equals(method) && !HttpMethod.DELETE.equals(method)) {
                 methodNotAllowed(ctx, keepAlive, "GET, DELETE");
             } else if (passthrough == null) {
                 respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "nothing is bumped (see tls: in the config)");
             } else if (HttpMethod.GET.equals(method)) {
                 respond(ctx, keepAlive, HttpResponseStatus.OK, PassthroughJson.CONTENT_TYPE,
-                        PassthroughJson.of("entries", passthrough.entries()));
+                        PassthroughJson.of("entries", passthrough.entries(PASSTHROUGH_LISTED_PER_KIND)));
+            } else if (!RebindingGuard.allows(request.headers().get(HttpHeaderNames.HOST))) {
+                log.warn("admin: refused DELETE {} from {}: its Host header names neither an IP address nor localhost",
+                        PASSTHROUGH, ctx.channel().remoteAddress());
+                respond(ctx, keepAlive, HttpResponseStatus.FORBIDDEN, TEXT, RebindingGuard.REFUSAL);
             } else {
                 List<String> hosts = uri.parameters().get("host");
                 String host = hosts == null ? null : hosts.get(0);
@@ -164,7 +179,7 @@ public final class AdminServer {
                     return;
                 }
                 respond(ctx, keepAlive, HttpResponseStatus.OK, PassthroughJson.CONTENT_TYPE,
-                        PassthroughJson.of("removed", passthrough.clear(host)));
+                        PassthroughJson.of("removed", passthrough.clear(host, PASSTHROUGH_LISTED_PER_KIND)));
             }
         }
 

@@ -5,6 +5,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
@@ -14,18 +15,38 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * handshake. The signal thus belongs to the one connection whose engine asked, whatever engine wrapper a provider
  * uses, and it comes before any TLS 1.3 client Finished, so no later {@code certificate_required} alert needs
  * reading. It holds no key: Sluice never presents a client certificate.
+ *
+ * <p>Only the first handshake ends so. A request in a TLS 1.2 renegotiation (IIS and Apache ask per path, long
+ * after the bump was handed over) can no longer lead to a splice: it gets no certificate, and the connection carries
+ * on for the origin to decide, as before Sluice learned to splice. (With BoringSSL, Netty sends the renegotiation's
+ * next client flight only once the client writes again, whichever answer is given here; with "none" the connection
+ * then carries on, where a throw would end it.)
  */
 final class CertificateRequestDetector extends X509ExtendedKeyManager {
     static final CertificateRequestDetector INSTANCE = new CertificateRequestDetector();
+    /** The suite both providers name for a session no handshake has established yet. */
+    private static final String NO_SUITE = "SSL_NULL_WITH_NULL_NULL";
 
     private CertificateRequestDetector() {
     }
 
     @Override
     public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+        if (established(engine.getSession())) {
+            return null;
+        }
         throw new ClientCertificateRequested();
     }
 
+    /**
+     * Whether a handshake completed before: the session's suite is a real one. {@code isValid()} would not do: the
+     * JDK invalidates the established session while it renegotiates.
+     */
+    private static boolean established(SSLSession session) {
+        return session != null && !NO_SUITE.equals(session.getCipherSuite());
+    }
+
+    /** Sluice's TLS runs on engines only; no socket ever asks. */
     @Override
     public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
         throw new ClientCertificateRequested();

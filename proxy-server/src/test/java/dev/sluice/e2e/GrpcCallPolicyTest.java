@@ -24,6 +24,7 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,11 @@ class GrpcCallPolicyTest {
         String target = "https://" + TestOrigins.authority(origin.port()) + "/sluice.test.Echo/Hang";
         assertDenialLogged(target, 200, "h2");
         sluice.awaitMetric(1, "sluice_grpc_denied_total", "rule", "no-n-methods");
+        // Sluice's own answer never earns a method labels of its own in the per-call view
+        sluice.awaitMetric(1, "sluice_grpc_calls_total", "service", "other", "method", "other", "code",
+                "PERMISSION_DENIED");
+        assertThat(sluice.metrics().labelSets("sluice_grpc_calls_total", "service", "method"))
+                .doesNotContain(Map.of("service", "sluice.test.Echo", "method", "Hang"));
     }
 
     /** Connect clients, say, reach the same handlers on the same path as gRPC: call rules gate them alike. */

@@ -176,7 +176,7 @@ class MetricsTest {
                 Metrics.BUILD_INFO, Metrics.CONFIG_RULES, Metrics.BUMP_HANDSHAKES, Metrics.BUMP_PROTOCOLS,
                 Metrics.BUMP_SETUP, Metrics.LEAF_CACHE_REQUESTS, Metrics.LEAF_CACHE_SIZE, Metrics.LEAF_MINT,
                 Metrics.H2_STREAMS_ACTIVE, Metrics.H2_STREAMS, Metrics.GRPC_CALLS, Metrics.GRPC_CALL_DURATION,
-                Metrics.GRPC_MESSAGES};
+                Metrics.GRPC_MESSAGES, Metrics.PASSTHROUGH_NETWORK_FULL};
 
         assertThat(ours).allSatisfy(name -> assertThat(name).startsWith("sluice."));
         assertThat(metrics.registry().getMeters().stream().map(m -> m.getId().getName())

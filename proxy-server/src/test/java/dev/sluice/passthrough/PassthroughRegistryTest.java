@@ -7,6 +7,7 @@ import dev.sluice.config.PassthroughConfig;
 import dev.sluice.config.PassthroughConfig.Mtls;
 import dev.sluice.config.PassthroughConfig.Pinned;
 import dev.sluice.observe.Metrics;
+import dev.sluice.testing.Concurrently;
 import dev.sluice.testing.PrometheusText;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -15,12 +16,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What automatic passthrough remembers, and for how long: mTLS origins for their ttl; refusing client networks once
- * they reach the threshold, each refusal within the ttl of the one before; never past the bound.
+ * What automatic passthrough remembers, and for how long: mTLS origins for their ttl; refusing client networks (per
+ * server name and port) once they reach the threshold, each refusal within the ttl of the one before; never past the
+ * bound.
  */
 class PassthroughRegistryTest {
     private static final Duration HOUR = Duration.ofHours(1);
     private static final String ORIGIN = "origin.test";
+    /** A refusal splices at once, and the table has room for far more than one network may hold. */
+    private static final PassthroughConfig PINNED_ONCE = new PassthroughConfig(Mtls.DEFAULTS,
+            new Pinned(true, HOUR, 1, 32, 64), PassthroughConfig.DEFAULTS.maxEntries());
 
     private final FakeTime time = new FakeTime();
     private final Metrics metrics = Metrics.create();
@@ -63,7 +68,7 @@ class PassthroughRegistryTest {
 
         assertThat(registry.mtlsEnabled()).isFalse();
         assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
-        assertThat(registry.entries()).isEmpty();
+        assertThat(entries(registry)).isEmpty();
     }
 
     @Test
@@ -71,13 +76,24 @@ class PassthroughRegistryTest {
         PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
         InetAddress client = address("10.0.0.1");
 
-        registry.clientRefusedLeaf(client, ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "unknown_ca");
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("one refusal of two").isNull();
-        registry.clientRefusedLeaf(client, ORIGIN, "closed");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "closed");
 
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
-        assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).as("any port").isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(client, "other.test", 443, "other.test")).as("only that name").isNull();
+    }
+
+    @Test
+    void refusalsOnOnePortNeverSpliceTheNameOnAnother() {
+        PassthroughRegistry registry = registry(pinned(1, 32, 64));
+        InetAddress client = address("10.0.0.1");
+
+        registry.clientRefusedLeaf(client, ORIGIN, 8443, "unknown_ca");
+
+        assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("another service of that name").isNull();
+        assertThat(entries(registry)).singleElement().satisfies(entry -> assertThat(entry.port()).isEqualTo(8443));
     }
 
     @Test
@@ -85,13 +101,13 @@ class PassthroughRegistryTest {
         PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
         InetAddress client = address("10.0.0.1");
 
-        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "certificate_unknown");
         time.advance(HOUR.plusSeconds(1));
-        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "certificate_unknown");
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).as("the first was forgotten").isNull();
 
         time.advance(Duration.ofMinutes(50));
-        registry.clientRefusedLeaf(client, ORIGIN, "certificate_unknown");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "certificate_unknown");
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         time.advance(Duration.ofMinutes(59));
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
@@ -103,13 +119,13 @@ class PassthroughRegistryTest {
     void anIpv4ClientNetworkIsItsAddressMaskedToTheIpv4Prefix() {
         PassthroughRegistry registry = registry(pinned(1, 24, 64));
 
-        registry.clientRefusedLeaf(address("10.1.2.3"), ORIGIN, "bad_certificate");
+        registry.clientRefusedLeaf(address("10.1.2.3"), ORIGIN, 443, "bad_certificate");
 
         assertThat(registry.remembered(address("10.1.2.200"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(address("::ffff:10.1.2.7"), ORIGIN, 443, ORIGIN))
                 .as("IPv4-mapped").isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(address("10.1.3.3"), ORIGIN, 443, ORIGIN)).isNull();
-        assertThat(registry.entries()).singleElement()
+        assertThat(entries(registry)).singleElement()
                 .satisfies(entry -> assertThat(entry.client()).isEqualTo("10.1.2.0/24"));
     }
 
@@ -117,7 +133,7 @@ class PassthroughRegistryTest {
     void anIpv6ClientNetworkIsItsAddressMaskedToTheIpv6Prefix() {
         PassthroughRegistry registry = registry(pinned(1, 32, 64));
 
-        registry.clientRefusedLeaf(address("2001:db8:1:2::5"), ORIGIN, "bad_certificate");
+        registry.clientRefusedLeaf(address("2001:db8:1:2::5"), ORIGIN, 443, "bad_certificate");
 
         assertThat(registry.remembered(address("2001:db8:1:2:ffff::1"), ORIGIN, 443, ORIGIN))
                 .isEqualTo(PassthroughReason.PINNED);
@@ -128,7 +144,7 @@ class PassthroughRegistryTest {
     void withA32BitPrefixEachIpv4AddressIsItsOwnNetwork() {
         PassthroughRegistry registry = registry(pinned(1, 32, 128));
 
-        registry.clientRefusedLeaf(address("127.0.0.1"), ORIGIN, "bad_certificate");
+        registry.clientRefusedLeaf(address("127.0.0.1"), ORIGIN, 443, "bad_certificate");
 
         assertThat(registry.remembered(address("127.0.0.1"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
         assertThat(registry.remembered(address("127.0.0.2"), ORIGIN, 443, ORIGIN)).isNull();
@@ -139,10 +155,10 @@ class PassthroughRegistryTest {
         PassthroughRegistry registry = registry(new PassthroughConfig(Mtls.DEFAULTS,
                 new Pinned(false, HOUR, 1, 32, 64), 100));
 
-        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
 
         assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isNull();
-        assertThat(registry.entries()).isEmpty();
+        assertThat(entries(registry)).isEmpty();
     }
 
     @Test
@@ -151,13 +167,71 @@ class PassthroughRegistryTest {
 
         for (int i = 0; i < 200; i++) {
             registry.originAskedForCertificate("host" + i + ".test", 443);
-            registry.clientRefusedLeaf(address("10.0." + i + ".1"), ORIGIN, "unknown_ca");
+            registry.clientRefusedLeaf(address("10.0." + i + ".1"), ORIGIN, 443, "unknown_ca");
         }
 
-        List<PassthroughEntry> entries = registry.entries();
+        List<PassthroughEntry> entries = entries(registry);
         assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.MTLS)).hasSizeLessThanOrEqualTo(10);
         assertThat(entries.stream().filter(e -> e.reason() == PassthroughReason.PINNED)).hasSizeLessThanOrEqualTo(10);
         assertThat(gauge("mtls")).isLessThanOrEqualTo(10);
+    }
+
+    @Test
+    void oneClientNetworkFloodingServerNamesFillsOnlyItsOwnShareOfThePinnedTable() {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        InetAddress flooder = address("10.0.0.66");
+
+        for (int i = 0; i < 500; i++) {
+            registry.clientRefusedLeaf(flooder, "made-up-" + i + ".test", 443, "unknown_ca");
+        }
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
+
+        assertThat(entries(registry)).filteredOn(entry -> entry.client().equals("10.0.0.66/32"))
+                .hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
+        assertThat(registry.remembered(address("10.0.0.1"), ORIGIN, 443, ORIGIN)).isEqualTo(PassthroughReason.PINNED);
+        assertThat(registry.remembered(flooder, "made-up-499.test", 443, "made-up-499.test")).isNull();
+        assertThat(registry.remembered(flooder, "made-up-0.test", 443, "made-up-0.test"))
+                .as("what it held first stays").isEqualTo(PassthroughReason.PINNED);
+        assertThat(PrometheusText.parse(metrics.scrape()).value("sluice_passthrough_network_full_total"))
+                .isEqualTo(500 - PassthroughRegistry.MAX_PINNED_PER_NETWORK);
+    }
+
+    @Test
+    void theShareOfANetworkHoldsWhenManyThreadsRefuseAtOnce() throws Exception {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        InetAddress flooder = address("10.0.0.66");
+        Concurrently.run(4, thread -> {
+            for (int i = 0; i < 200; i++) {
+                registry.clientRefusedLeaf(flooder, "name-" + (i % 150) + "-" + thread + ".test", 443, "unknown_ca");
+            }
+        });
+
+        assertThat(entries(registry)).hasSize(PassthroughRegistry.MAX_PINNED_PER_NETWORK);
+    }
+
+    @Test
+    void aFullNetworkGetsItsPlacesBackAsItsEntriesExpireOrAreCleared() {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        InetAddress client = address("10.0.0.1");
+        for (int i = 0; i < PassthroughRegistry.MAX_PINNED_PER_NETWORK; i++) {
+            registry.clientRefusedLeaf(client, "name-" + i + ".test", 443, "unknown_ca");
+        }
+        registry.clientRefusedLeaf(client, "one-more.test", 443, "unknown_ca");
+        assertThat(registry.remembered(client, "one-more.test", 443, "one-more.test")).as("full").isNull();
+        registry.clientRefusedLeaf(client, "name-0.test", 443, "unknown_ca");
+        assertThat(entries(registry)).filteredOn(entry -> entry.host().equals("name-0.test")).singleElement()
+                .as("a name it holds still counts").satisfies(entry -> assertThat(entry.count()).isEqualTo(2));
+
+        cleared(registry, "name-1.test");
+        registry.clientRefusedLeaf(client, "one-more.test", 443, "unknown_ca");
+        assertThat(registry.remembered(client, "one-more.test", 443, "one-more.test")).as("after a clear")
+                .isEqualTo(PassthroughReason.PINNED);
+
+        time.advance(HOUR.plusSeconds(1));
+        registry.clientRefusedLeaf(client, "later.test", 443, "unknown_ca");
+        assertThat(registry.remembered(client, "later.test", 443, "later.test")).as("after expiry")
+                .isEqualTo(PassthroughReason.PINNED);
+        assertThat(entries(registry)).singleElement().satisfies(entry -> assertThat(entry.host()).isEqualTo("later.test"));
     }
 
     @Test
@@ -167,15 +241,15 @@ class PassthroughRegistryTest {
         registry.originAskedForCertificate(ORIGIN, 443);
         registry.remembered(client, ORIGIN, 443, ORIGIN);
         registry.remembered(client, ORIGIN, 443, ORIGIN);
-        registry.clientRefusedLeaf(client, "pinned.test", "unknown_ca");
+        registry.clientRefusedLeaf(client, "pinned.test", 443, "unknown_ca");
         time.advance(Duration.ofMinutes(5));
-        registry.clientRefusedLeaf(client, "pinned.test", "unknown_ca");
+        registry.clientRefusedLeaf(client, "pinned.test", 443, "unknown_ca");
         registry.remembered(client, "pinned.test", 443, "pinned.test");
 
-        assertThat(registry.entries()).containsExactly(
+        assertThat(entries(registry)).containsExactly(
                 new PassthroughEntry(PassthroughReason.MTLS, ORIGIN, 443, null, 1, true, FakeTime.START,
                         FakeTime.START, FakeTime.START.plus(HOUR), 2),
-                new PassthroughEntry(PassthroughReason.PINNED, "pinned.test", 0, "10.0.0.1/32", 2, true,
+                new PassthroughEntry(PassthroughReason.PINNED, "pinned.test", 443, "10.0.0.1/32", 2, true,
                         FakeTime.START, FakeTime.START.plus(Duration.ofMinutes(5)),
                         FakeTime.START.plus(Duration.ofMinutes(65)), 1));
     }
@@ -184,30 +258,32 @@ class PassthroughRegistryTest {
     void aPinnedEntryBelowItsThresholdIsListedAsNotSplicing() {
         PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
 
-        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
 
-        assertThat(registry.entries()).singleElement().satisfies(entry -> {
+        assertThat(entries(registry)).singleElement().satisfies(entry -> {
             assertThat(entry.count()).isEqualTo(1);
             assertThat(entry.splicing()).isFalse();
         });
     }
 
     @Test
-    void clearingAHostForgetsItsOriginAndItsServerNameAndSaysWhat() {
+    void clearingAHostForgetsItsOriginAndItsServerNameOnEveryPortAndSaysWhat() {
         PassthroughRegistry registry = registry(pinned(1, 32, 64));
         InetAddress client = address("10.0.0.1");
         registry.originAskedForCertificate(ORIGIN, 443);
-        registry.clientRefusedLeaf(client, ORIGIN, "unknown_ca");
-        registry.clientRefusedLeaf(client, "other.test", "unknown_ca");
+        registry.clientRefusedLeaf(client, ORIGIN, 443, "unknown_ca");
+        registry.clientRefusedLeaf(client, ORIGIN, 8443, "unknown_ca");
+        registry.clientRefusedLeaf(client, "other.test", 443, "unknown_ca");
 
-        List<PassthroughEntry> removed = registry.clear("ORIGIN.test");
+        List<PassthroughEntry> removed = cleared(registry, "ORIGIN.test");
 
         assertThat(removed).extracting(PassthroughEntry::reason)
-                .containsExactly(PassthroughReason.MTLS, PassthroughReason.PINNED);
+                .containsExactly(PassthroughReason.MTLS, PassthroughReason.PINNED, PassthroughReason.PINNED);
         assertThat(registry.remembered(client, ORIGIN, 443, ORIGIN)).isNull();
+        assertThat(registry.remembered(client, ORIGIN, 8443, ORIGIN)).isNull();
         assertThat(registry.remembered(client, "other.test", 443, "other.test")).isEqualTo(PassthroughReason.PINNED);
-        assertThat(registry.clear(null)).extracting(PassthroughEntry::host).containsExactly("other.test");
-        assertThat(registry.entries()).isEmpty();
+        assertThat(cleared(registry, null)).extracting(PassthroughEntry::host).containsExactly("other.test");
+        assertThat(entries(registry)).isEmpty();
     }
 
     @Test
@@ -217,9 +293,9 @@ class PassthroughRegistryTest {
         registry.originAskedForCertificate(ORIGIN, 443);
         registry.originAskedForCertificate(ORIGIN, 443);
         for (int i = 0; i < 3; i++) {
-            registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, "unknown_ca");
+            registry.clientRefusedLeaf(address("10.0.0.1"), ORIGIN, 443, "unknown_ca");
         }
-        registry.clientRefusedLeaf(address("10.0.0.2"), ORIGIN, "unknown_ca");
+        registry.clientRefusedLeaf(address("10.0.0.2"), ORIGIN, 443, "unknown_ca");
 
         PrometheusText scraped = PrometheusText.parse(metrics.scrape());
         assertThat(scraped.value("sluice_passthrough_learned_total", "reason", "mtls")).isEqualTo(1);
@@ -227,6 +303,52 @@ class PassthroughRegistryTest {
                 .as("10.0.0.1 reached the threshold once; 10.0.0.2 has not").isEqualTo(1);
         assertThat(gauge("mtls")).isEqualTo(1);
         assertThat(gauge("pinned")).isEqualTo(2);
+    }
+
+    @Test
+    void aListingShowsTheLatestEntriesOfEachKindAndSaysHowManyThereAre() {
+        PassthroughRegistry registry = registry(PINNED_ONCE);
+        for (int i = 0; i < 5; i++) {
+            registry.originAskedForCertificate("origin-" + i + ".test", 443);
+            registry.clientRefusedLeaf(address("10.0.0." + i), ORIGIN, 443, "unknown_ca");
+            time.advance(Duration.ofMinutes(1));
+        }
+
+        PassthroughListing listing = registry.entries(2);
+
+        assertThat(listing.entries()).extracting(entry -> entry.reason() + " " + entry.host() + " " + entry.client())
+                .containsExactly("MTLS origin-3.test null", "MTLS origin-4.test null",
+                        "PINNED origin.test 10.0.0.3/32", "PINNED origin.test 10.0.0.4/32");
+        assertThat(listing.mtls()).isEqualTo(5);
+        assertThat(listing.pinned()).isEqualTo(5);
+        assertThat(listing.truncated()).isTrue();
+        assertThat(registry.entries(5).truncated()).isFalse();
+    }
+
+    @Test
+    void aClearForgetsEveryMatchButListsOnlyTheLatest() {
+        PassthroughRegistry registry = registry(PassthroughConfig.DEFAULTS);
+        for (int i = 0; i < 5; i++) {
+            registry.originAskedForCertificate(ORIGIN, 8440 + i);
+            time.advance(Duration.ofMinutes(1));
+        }
+
+        PassthroughListing removed = registry.clear(ORIGIN, 2);
+
+        assertThat(removed.entries()).extracting(PassthroughEntry::port).containsExactly(8443, 8444);
+        assertThat(removed.mtls()).isEqualTo(5);
+        assertThat(removed.truncated()).isTrue();
+        assertThat(entries(registry)).isEmpty();
+    }
+
+    /** Every entry held. */
+    private static List<PassthroughEntry> entries(PassthroughRegistry registry) {
+        return registry.entries(Integer.MAX_VALUE).entries();
+    }
+
+    /** Every entry forgotten. */
+    private static List<PassthroughEntry> cleared(PassthroughRegistry registry, String host) {
+        return registry.clear(host, Integer.MAX_VALUE).entries();
     }
 
     private double gauge(String reason) {

@@ -157,7 +157,7 @@ class AdminServerTest {
     void passthroughListsWhatAutomaticPassthroughLearnedAsJson() throws Exception {
         PassthroughRegistry registry = withPassthrough();
         registry.originAskedForCertificate("mtls.example", 8443);
-        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", "unknown_ca");
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", 443, "unknown_ca");
 
         PassthroughAdmin.Answer answer = PassthroughAdmin.request(address(), "GET", "/passthrough");
 
@@ -165,14 +165,36 @@ class AdminServerTest {
         assertThat(answer.contentType()).isEqualTo("application/json");
         List<Map<String, Object>> entries = answer.entries("entries");
         assertThat(entries).hasSize(2);
+        assertThat(answer.summary()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("truncated", false, "total.mtls", 1L, "total.pinned", 1L));
         assertThat(entries.get(0)).containsEntry("kind", "mtls").containsEntry("host", "mtls.example")
                 .containsEntry("port", 8443L).containsEntry("count", 1L).containsEntry("splicing", true)
                 .containsEntry("hits", 0L).containsKeys("first", "last", "expires");
         assertThat(entries.get(1)).containsEntry("kind", "pinned").containsEntry("client", "10.1.2.3/32")
-                .containsEntry("sni", "pinned.example").containsEntry("count", 1L).containsEntry("splicing", false)
-                .doesNotContainKeys("host", "port");
+                .containsEntry("sni", "pinned.example").containsEntry("port", 443L).containsEntry("count", 1L)
+                .containsEntry("splicing", false).doesNotContainKey("host");
         assertThat(Instant.parse((String) entries.get(0).get("expires")))
                 .isEqualTo(Instant.parse((String) entries.get(0).get("last")).plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void aLongListingShowsTheLatestThousandOfEachKindAndSaysItIsTruncated() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        for (int i = 0; i < AdminServer.PASSTHROUGH_LISTED_PER_KIND + 5; i++) {
+            registry.originAskedForCertificate("mtls-" + i + ".example", 443);
+        }
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", 443, "unknown_ca");
+
+        PassthroughAdmin.Answer listing = PassthroughAdmin.request(address(), "GET", "/passthrough");
+        PassthroughAdmin.Answer removed = PassthroughAdmin.request(address(), "DELETE", "/passthrough");
+
+        assertThat(listing.entries("entries")).hasSize(AdminServer.PASSTHROUGH_LISTED_PER_KIND + 1);
+        assertThat(listing.summary()).containsExactlyInAnyOrderEntriesOf(Map.of("truncated", true,
+                "total.mtls", AdminServer.PASSTHROUGH_LISTED_PER_KIND + 5L, "total.pinned", 1L));
+        assertThat(removed.entries("removed")).hasSize(AdminServer.PASSTHROUGH_LISTED_PER_KIND + 1);
+        assertThat(removed.summary()).containsEntry("truncated", true)
+                .containsEntry("total.mtls", AdminServer.PASSTHROUGH_LISTED_PER_KIND + 5L);
+        assertThat(PassthroughAdmin.list(address())).as("a clear forgets all it matched").isEmpty();
     }
 
     @Test
@@ -193,10 +215,46 @@ class AdminServerTest {
     void deleteWithoutAHostForgetsEverything() throws Exception {
         PassthroughRegistry registry = withPassthrough();
         registry.originAskedForCertificate("mtls.example", 443);
-        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", "closed");
+        registry.clientRefusedLeaf(InetAddress.getByName("10.1.2.3"), "pinned.example", 443, "closed");
 
         assertThat(PassthroughAdmin.clear(address(), null)).hasSize(2);
         assertThat(PassthroughAdmin.list(address())).isEmpty();
+    }
+
+    @Test
+    void aDeleteWhoseHostIsAnyOtherNameIsRefusedAndForgetsNothing() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        registry.originAskedForCertificate("mtls.example", 443);
+
+        String answer = exchange("DELETE /passthrough HTTP/1.1\r\nHost: rebound.example:9090\r\n");
+        String withoutHost = exchange("DELETE /passthrough HTTP/1.0\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 403 Forbidden").endsWith(RebindingGuard.REFUSAL);
+        assertThat(withoutHost).startsWith("HTTP/1.1 403 Forbidden");
+        assertThat(PassthroughAdmin.list(address())).hasSize(1);
+    }
+
+    @Test
+    void aDeleteThatNamesTheListenerAsLocalhostOrByAddressGoesAhead() throws Exception {
+        PassthroughRegistry registry = withPassthrough();
+        registry.originAskedForCertificate("mtls.example", 443);
+        registry.originAskedForCertificate("other.example", 443);
+
+        String byName = exchange("DELETE /passthrough?host=mtls.example HTTP/1.1\r\nHost: localhost:9090\r\n");
+        String byAddress = exchange("DELETE /passthrough HTTP/1.1\r\nHost: [::1]:9090\r\n");
+
+        assertThat(byName).startsWith("HTTP/1.1 200 OK").contains("mtls.example");
+        assertThat(byAddress).startsWith("HTTP/1.1 200 OK").contains("other.example");
+        assertThat(PassthroughAdmin.list(address())).isEmpty();
+    }
+
+    @Test
+    void readsAnswerWhateverNameTheHostHeaderUses() throws Exception {
+        withPassthrough();
+
+        assertThat(exchange("GET /passthrough HTTP/1.1\r\nHost: sluice-admin.monitoring.svc:9090\r\n"))
+                .startsWith("HTTP/1.1 200 OK");
+        assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: sluice-admin:9090\r\n")).startsWith("HTTP/1.1 200 OK");
     }
 
     @Test
@@ -269,6 +327,16 @@ class AdminServerTest {
         Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort());
         socket.setSoTimeout((int) TIMEOUT.toMillis());
         return socket;
+    }
+
+    /** Sends a request head (request line and headers, each ending in CRLF) with {@code Connection: close}. */
+    private String exchange(String head) throws IOException {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return readAll(socket.getInputStream());
+        }
     }
 
     /** Reads until the server closes the connection. */

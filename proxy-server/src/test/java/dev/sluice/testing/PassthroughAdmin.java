@@ -13,12 +13,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The admin listener's {@code /passthrough} over real HTTP: {@code GET} lists what automatic passthrough remembers,
- * {@code DELETE} clears it; each entry comes back as a flat map of field to text, number or boolean.
+ * {@code DELETE} clears it; each entry comes back as a flat map of field to text, number or boolean, and so do the
+ * fields beside the entries.
  */
 public final class PassthroughAdmin {
     private static final JsonFactory JSON = new JsonFactory();
@@ -47,6 +49,28 @@ public final class PassthroughAdmin {
                 throw new UncheckedIOException("not a passthrough listing: " + body, e);
             }
             return entries;
+        }
+
+        /** The fields beside the listing: {@code truncated}, {@code total.mtls} and {@code total.pinned}. */
+        public Map<String, Object> summary() {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            try (JsonParser parser = JSON.createParser(body)) {
+                expect(parser.nextToken(), JsonToken.START_OBJECT);
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (value == JsonToken.START_OBJECT) {
+                        FlatJson.object(parser).forEach((key, number) -> summary.put(name + "." + key, number));
+                    } else if (value == JsonToken.START_ARRAY) {
+                        parser.skipChildren();
+                    } else if (value.isBoolean()) {
+                        summary.put(name, parser.getBooleanValue());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("not a passthrough listing: " + body, e);
+            }
+            return summary;
         }
 
         private static void expect(JsonToken actual, JsonToken expected) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import dev.sluice.testing.TestPki;
 import io.netty.handler.ssl.ClientAuth;
@@ -13,8 +15,12 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.Future;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,8 +28,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The ClientHello Sluice sends an origin mirrors the client's: its SNI, and exactly its ALPN list. Where a bump may
- * splice instead, an origin asking for a client certificate ends the handshake with that reason, whatever the
- * provider and TLS version; elsewhere Sluice presents no certificate and the handshake goes on.
+ * splice instead, an origin asking for a client certificate in the first handshake ends it with that reason, whatever
+ * the provider and TLS version; elsewhere, and in a later renegotiation, Sluice presents no certificate and the
+ * handshake goes on.
  */
 class UpstreamTlsContextsTest {
     @ParameterizedTest
@@ -77,6 +84,57 @@ class UpstreamTlsContextsTest {
     void withoutDetectionSluicePresentsNoCertificateAndAnOriginThatMerelyWantsOneGoesOn(SslProvider provider)
             throws Exception {
         assertBothHandshakesSucceed(toOrigin(provider, "TLSv1.3", ClientAuth.OPTIONAL, false));
+    }
+
+    /**
+     * IIS and Apache ask for a certificate per path, by renegotiating a TLS 1.2 connection long after its handshake.
+     * No splice can follow any more: Sluice presents no certificate and the connection carries on for the origin to
+     * decide. (BoringSSL under Netty sends its part of the renegotiation only once the client writes again; here the
+     * client's next request does that.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"JDK", "OPENSSL"})
+    void aCertificateRequestInALaterRenegotiationGetsNoCertificateAndTheConnectionCarriesOn(SslProvider provider)
+            throws Exception {
+        EmbeddedTlsPair connection = toOrigin(provider, "TLSv1.2", ClientAuth.NONE, true);
+        try {
+            Future<Channel> renegotiated = renegotiateAskingForACertificate(connection);
+            connection.clientSide.writeOutbound(Unpooled.copiedBuffer("GET /secure", StandardCharsets.US_ASCII));
+            for (int round = 0; round < 10 && !renegotiated.isDone(); round++) {
+                connection.step();
+            }
+            connection.toServer();
+
+            assertThat(renegotiated.isSuccess()).as("the origin's renegotiation: %s", renegotiated.cause()).isTrue();
+            ByteBuf request = connection.serverSide.readInbound();
+            try {
+                assertThat(request.toString(StandardCharsets.US_ASCII)).isEqualTo("GET /secure");
+            } finally {
+                request.release();
+            }
+        } finally {
+            connection.close();
+        }
+    }
+
+    /**
+     * Completes the first handshake, then has the origin renegotiate, wanting a client certificate, and carries the
+     * flights as long as they come.
+     */
+    private static Future<Channel> renegotiateAskingForACertificate(EmbeddedTlsPair connection) {
+        connection.run();
+        assertThat(connection.client.handshakeFuture().isSuccess()).isTrue();
+        SSLEngine origin = connection.server.engine();
+        // Without the session's cipher suite the origin cannot resume it: a full handshake, with the request.
+        String established = origin.getSession().getCipherSuite();
+        origin.setEnabledCipherSuites(Arrays.stream(origin.getEnabledCipherSuites())
+                .filter(suite -> !suite.equals(established)).toArray(String[]::new));
+        origin.setWantClientAuth(true);
+        Future<Channel> renegotiated = connection.server.renegotiate();
+        for (int round = 0; round < 10 && !renegotiated.isDone() && connection.clientSide.isOpen(); round++) {
+            connection.step();
+        }
+        return renegotiated;
     }
 
     private static void assertBothHandshakesSucceed(EmbeddedTlsPair handshake) {
