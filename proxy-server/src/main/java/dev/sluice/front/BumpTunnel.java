@@ -296,6 +296,9 @@ final class BumpTunnel {
 
     /** Call rules see this connection's CONNECT and ClientHello facts, and the call's service and method. */
     private CallGate callGate() {
+        if (!services.policy().hasCallRules()) {
+            return CallGate.ALLOW_ALL;
+        }
         ConnectionFacts facts = connectionFacts();
         TlsFacts tls = tlsFacts();
         return (service, method) -> services.policy().decideCall(facts, tls, service, method);

@@ -197,6 +197,9 @@ public final class BumpedHttp1Relay {
      * speak HTTP/1.1 too), noted on the exchange for its record; else null.
      */
     private GrpcAnswer denial(HttpRequest head) {
+        if (callGate.gatesNothing()) {
+            return null;
+        }
         GrpcRequest call = GrpcRequest.ofPath(head.uri());
         if (!call.named()) {
             return null;

@@ -90,9 +90,11 @@ final class StreamBridge {
             client.answer(new DefaultHttp2Headers().status(MISDIRECTED));
             return;
         }
-        GrpcRequest call = grpc != null ? grpc : GrpcRequest.ofPath(head.headers().path());
-        if (call.named() && denied(call)) {
-            return;
+        if (!pair.settings().callGate().gatesNothing()) {
+            GrpcRequest call = grpc != null ? grpc : GrpcRequest.ofPath(head.headers().path());
+            if (call.named() && denied(call)) {
+                return;
+            }
         }
         if (!pair.acceptsStreams()) {
             refuse();

@@ -93,6 +93,11 @@ public final class Policy {
         return byDefault;
     }
 
+    /** Whether any rule decides calls; without one no request needs its path read for a call. */
+    public boolean hasCallRules() {
+        return !callRules.isEmpty();
+    }
+
     /**
      * One call inside a bumped connection (any request whose path names a service and method): the first call rule (a
      * rule matching {@code grpc:}) whose criteria all hold decides {@link Action#ALLOW} or {@link Action#DENY}; none

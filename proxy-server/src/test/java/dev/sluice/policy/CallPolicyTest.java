@@ -145,4 +145,10 @@ class CallPolicyTest {
 
         assertThat(decision).extracting(Decision::action, Decision::rule).containsExactly(Action.ALLOW, "default");
     }
+
+    @Test
+    void onlyAConfigWithCallRulesHasCallsToDecide() {
+        assertThat(POLICY.hasCallRules()).isTrue();
+        assertThat(policy("default: splice\n").hasCallRules()).isFalse();
+    }
 }
