@@ -53,6 +53,8 @@ final class ConfigSummary {
                 format(t.idleClient()), format(t.idleUpstream()), format(t.tlsHandshake()));
         line(out, "limits:    maxRequestLine %d, maxHeaderBytes %d, maxIdleUpstreamPerOrigin %d",
                 c.limits().maxRequestLine(), c.limits().maxHeaderBytes(), c.limits().maxIdleUpstreamPerOrigin());
+        line(out, "           maxClientConnections %d, maxConnectionsPerClient %d",
+                c.limits().maxClientConnections(), c.limits().maxConnectionsPerClient());
         line(out, "accessLog: %s", c.accessLog().enabled() ? c.accessLog().path() : "off");
         tls(out, c.tls());
         line(out, "grpc:      callView %s, maxMethodLabels %d", onOff(c.grpc().callView()), c.grpc().maxMethodLabels());

@@ -192,7 +192,11 @@ public final class ConfigLoader {
                 reader.optional(map, "maxRequestLine", d.maxRequestLine(), (n, p) -> reader.integer(n, p, 256, 1 << 20)),
                 reader.optional(map, "maxHeaderBytes", d.maxHeaderBytes(), (n, p) -> reader.integer(n, p, 1024, 1 << 24)),
                 reader.optional(map, "maxIdleUpstreamPerOrigin", d.maxIdleUpstreamPerOrigin(),
-                        (n, p) -> reader.integer(n, p, 0, 1024))));
+                        (n, p) -> reader.integer(n, p, 0, 1024)),
+                reader.optional(map, "maxClientConnections", d.maxClientConnections(),
+                        (n, p) -> reader.integer(n, p, 1, LimitsConfig.MAX_CONNECTIONS)),
+                reader.optional(map, "maxConnectionsPerClient", d.maxConnectionsPerClient(),
+                        (n, p) -> reader.integer(n, p, 1, LimitsConfig.MAX_CONNECTIONS))));
     }
 
     private GrpcConfig grpc(Node node, String path) {

@@ -58,7 +58,7 @@ class ConfigLoaderTest {
 
             assertThat(config.timeouts().connect()).isEqualTo(Duration.ofMillis(250));
             assertThat(config.timeouts().idleTunnel()).isEqualTo(TimeoutsConfig.DEFAULTS.idleTunnel());
-            assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 65536, 0));
+            assertThat(config.limits()).isEqualTo(new LimitsConfig(8192, 65536, 0, 10_000, 256));
             assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(true, "/var/log/sluice/access.log"));
         }
     }
@@ -94,7 +94,8 @@ class ConfigLoaderTest {
                     allowDestinations: [169.254.169.254]
                 default: deny
                 timeouts: {connect: 2s, requestHeader: 5s, idleTunnel: 1h, idleClient: 90s, idleUpstream: 30s, tlsHandshake: 3s}
-                limits: {maxRequestLine: 4096, maxHeaderBytes: 32768, maxIdleUpstreamPerOrigin: 4}
+                limits: {maxRequestLine: 4096, maxHeaderBytes: 32768, maxIdleUpstreamPerOrigin: 4, maxClientConnections: 500,
+                         maxConnectionsPerClient: 20}
                 accessLog: {enabled: false, path: stdout}
                 """.formatted(PasswordHashTest.VALID), "full.yaml");
 
@@ -121,7 +122,7 @@ class ConfigLoaderTest {
         assertThat(config.defaultAction()).isEqualTo(Action.DENY);
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(2), Duration.ofSeconds(5),
                 Duration.ofHours(1), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(3)));
-        assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 32768, 4));
+        assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 32768, 4, 500, 20));
         assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(false, "stdout"));
     }
 
@@ -237,6 +238,14 @@ class ConfigLoaderTest {
         void outOfRangeNumber() {
             assertErrors("limits:\n  maxRequestLine: 10\n", "must be 256-1048576, got 10")
                     .containsExactly(tuple("t.yaml", 2, "limits.maxRequestLine"));
+        }
+
+        @Test
+        void connectionLimitsOfZeroOrBeyondAMillion() {
+            assertErrors("limits:\n  maxClientConnections: 0\n", "must be 1-1000000, got 0")
+                    .containsExactly(tuple("t.yaml", 2, "limits.maxClientConnections"));
+            assertErrors("limits:\n  maxConnectionsPerClient: 1000001\n", "must be 1-1000000, got 1000001")
+                    .containsExactly(tuple("t.yaml", 2, "limits.maxConnectionsPerClient"));
         }
 
         @Test
