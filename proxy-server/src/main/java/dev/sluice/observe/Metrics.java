@@ -39,6 +39,9 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_connections_active{kind}} gauge and {@code sluice_connections_total{kind}}: kind is
  *       {@code client} (accepted), {@code tunnel} (CONNECT splice), {@code bump} (a bumped CONNECT, from the
  *       ClientHello on), {@code forward} (absolute-form request)</li>
+ *   <li>{@code sluice_connections_refused_total{limit}}: client connections answered 503 because a connection limit
+ *       was reached, {@code total} ({@code limits.maxClientConnections}) or {@code per_client}
+ *       ({@code limits.maxConnectionsPerClient})</li>
  *   <li>{@code sluice_decisions_total{action,rule}}</li>
  *   <li>{@code sluice_bytes_total{direction}}: {@code upstream} (client to origin), {@code downstream}</li>
  *   <li>{@code sluice_upstream_connect_seconds} histogram</li>
@@ -76,6 +79,7 @@ import java.util.function.LongSupplier;
 public final class Metrics implements AutoCloseable {
     public static final String CONNECTIONS_ACTIVE = "sluice.connections.active";
     public static final String CONNECTIONS = "sluice.connections";
+    public static final String CONNECTIONS_REFUSED = "sluice.connections.refused";
     public static final String DECISIONS = "sluice.decisions";
     public static final String BYTES = "sluice.bytes";
     public static final String UPSTREAM_CONNECT = "sluice.upstream.connect";
@@ -145,6 +149,7 @@ public final class Metrics implements AutoCloseable {
     /** By protocol, then by method. */
     private final Map<String, Map<String, CounterFamily>> httpRequests;
     private final CounterFamily errors;
+    private final CounterFamily connectionsRefused;
     private final Counter bytesUpstream;
     private final Counter bytesDownstream;
     private final Counter accessLogDropped;
@@ -183,6 +188,9 @@ public final class Metrics implements AutoCloseable {
         httpRequests = Map.of(PROTOCOL_HTTP1, httpRequestFamilies(PROTOCOL_HTTP1),
                 PROTOCOL_H2, httpRequestFamilies(PROTOCOL_H2));
         errors = new CounterFamily(registry, ERRORS, "Failures by reason", Tags.empty(), "reason", MAX_REASONS);
+        connectionsRefused = new CounterFamily(registry, CONNECTIONS_REFUSED,
+                "Client connections refused with 503 because a connection limit was reached, by limit", Tags.empty(),
+                "limit", MAX_KINDS);
         bytesUpstream = bytes("upstream");
         bytesDownstream = bytes("downstream");
         accessLogDropped = Counter.builder(ACCESS_LOG_DROPPED)
@@ -270,6 +278,11 @@ public final class Metrics implements AutoCloseable {
 
     public void connectionClosed(String kind) {
         kind(kind).active().decrementAndGet();
+    }
+
+    /** @param limit {@code total} or {@code per_client} */
+    public void connectionRefused(String limit) {
+        connectionsRefused.counter(limit).increment();
     }
 
     public void decision(Action action, String rule) {

@@ -13,14 +13,17 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 
 /**
  * Builds an accepted client connection: refuses clients outside {@code access.clients} before reading a byte,
- * then {@code timeouts -> codec -> front -> forward}.
+ * answers 503 to one over a connection limit ({@link ConnectionLimitAnswer}), then
+ * {@code timeouts -> codec -> front -> forward}.
  */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final FrontServices services;
@@ -28,12 +31,14 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ChannelGroup clients;
     /** Built once: the decoder copies the values out, so every connection can share it. */
     private final HttpDecoderConfig decoderConfig;
+    private final ConnectionLimiter limiter;
 
     ProxyChannelInitializer(FrontServices services, OriginPools originPools, ChannelGroup clients) {
         this.services = services;
         this.originPools = originPools;
         this.clients = clients;
         this.decoderConfig = DecoderLimits.requests(services.limits());
+        this.limiter = new ConnectionLimiter(services.limits());
     }
 
     @Override
@@ -47,6 +52,13 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
             ch.close();
             return;
         }
+        InetAddress address = remote.getAddress();
+        ConnectionLimiter.Limit reached = limiter.tryAcquire(address);
+        if (reached != null) {
+            refuse(ch, remote, reached);
+            return;
+        }
+        ch.closeFuture().addListener(f -> limiter.release(address));
         clients.add(ch);
         services.metrics().connectionOpened(Metrics.KIND_CLIENT);
         ch.closeFuture().addListener(f -> services.metrics().connectionClosed(Metrics.KIND_CLIENT));
@@ -57,5 +69,16 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("codec", new HttpServerCodec(decoderConfig));
         p.addLast("front", new HttpFrontHandler(services, timeouts));
         p.addLast("forward", new ForwardHandler(originPools, services.metrics(), services.accessLog()));
+    }
+
+    private void refuse(SocketChannel ch, InetSocketAddress remote, ConnectionLimiter.Limit reached) {
+        services.metrics().connectionRefused(reached.tag);
+        services.accessLog().log(new AccessLogEntry(Instant.now(), NetUtil.toSocketAddressString(remote), null, null,
+                null, null, reached.key, 503, 0, 0, 0, "connection_limit_reached"));
+        String detail = reached == ConnectionLimiter.Limit.TOTAL
+                ? "Sluice holds its most client connections (" + reached.key + ")"
+                : "this client address holds its most connections (" + reached.key + ")";
+        ch.pipeline().addLast("encoder", new HttpResponseEncoder());
+        ch.pipeline().addLast("limit", new ConnectionLimitAnswer(detail));
     }
 }

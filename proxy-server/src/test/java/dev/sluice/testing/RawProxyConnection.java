@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -35,7 +36,15 @@ public final class RawProxyConnection implements AutoCloseable {
     }
 
     public static RawProxyConnection open(InetSocketAddress proxy) throws IOException {
+        return open(proxy, null);
+    }
+
+    /** @param localAddress the client's source address (e.g. 127.0.0.2 for a second loopback client), or null */
+    public static RawProxyConnection open(InetSocketAddress proxy, InetAddress localAddress) throws IOException {
         Socket socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         socket.connect(proxy, READ_TIMEOUT_MILLIS);
