@@ -8,6 +8,7 @@ import dev.sluice.config.Cidr;
 import dev.sluice.config.HostNames;
 import dev.sluice.config.PassthroughConfig;
 import dev.sluice.observe.Metrics;
+import dev.sluice.policy.KeyedQuota;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -56,7 +57,11 @@ public final class PassthroughRegistry {
     private final Clock clock;
     private final Cache<Origin, Remembered> origins;
     private final Cache<Refusing, Remembered> refusing;
-    private final NetworkQuota networks = new NetworkQuota(MAX_PINNED_PER_NETWORK);
+    /**
+     * Pinned entries per client network: a client that refuses leaves for a flood of made-up server names fills only
+     * its own network's places, never the table other networks' real refusals need to reach their threshold.
+     */
+    private final KeyedQuota<Cidr> networks = new KeyedQuota<>(MAX_PINNED_PER_NETWORK);
 
     /** An origin as CONNECT named it. */
     private record Origin(String host, int port) {

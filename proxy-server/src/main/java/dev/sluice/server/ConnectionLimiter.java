@@ -1,9 +1,8 @@
 package dev.sluice.server;
 
 import dev.sluice.config.LimitsConfig;
+import dev.sluice.policy.KeyedQuota;
 import java.net.InetAddress;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,17 +26,13 @@ final class ConnectionLimiter {
     }
 
     private final int maxTotal;
-    private final int maxPerClient;
     private final AtomicInteger total = new AtomicInteger();
-    /**
-     * Only addresses with an open connection, and each holds a slot of {@link #total} first, so the map never has
-     * more than {@code maxTotal} entries.
-     */
-    private final ConcurrentMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    /** Each address takes a slot of {@link #total} first, so it never holds more than {@code maxTotal} keys. */
+    private final KeyedQuota<InetAddress> perClient;
 
     ConnectionLimiter(LimitsConfig limits) {
         this.maxTotal = limits.maxClientConnections();
-        this.maxPerClient = limits.maxConnectionsPerClient();
+        this.perClient = new KeyedQuota<>(limits.maxConnectionsPerClient());
     }
 
     /** @return null if admitted (then {@link #release} it once, on close), else the limit it would break */
@@ -49,16 +44,7 @@ final class ConnectionLimiter {
                 return Limit.TOTAL;
             }
         } while (!total.compareAndSet(open, open + 1));
-        boolean[] admitted = {false};
-        perClient.compute(client, (address, count) -> {
-            int n = count == null ? 0 : count;
-            if (n >= maxPerClient) {
-                return count;
-            }
-            admitted[0] = true;
-            return n + 1;
-        });
-        if (!admitted[0]) {
+        if (!perClient.take(client)) {
             total.decrementAndGet();
             return Limit.PER_CLIENT;
         }
@@ -66,7 +52,7 @@ final class ConnectionLimiter {
     }
 
     void release(InetAddress client) {
-        perClient.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
+        perClient.release(client);
         total.decrementAndGet();
     }
 
@@ -77,6 +63,6 @@ final class ConnectionLimiter {
 
     /** Addresses with an open admitted connection. */
     int clients() {
-        return perClient.size();
+        return perClient.keys();
     }
 }
