@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http1.ForwardRequest;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
@@ -23,7 +24,6 @@ import io.netty.channel.DefaultChannelId;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -317,6 +317,99 @@ class HttpFrontHandlerTest {
         }
     }
 
+    /**
+     * Request smuggling: a request whose body length two parsers could read differently is never handed on
+     * (RFC 9112 §6.1, §6.3), and the connection it came on is closed, since where its body ends is unknowable.
+     */
+    @Nested
+    class Framing {
+        private static final String HEAD = "POST http://example.com/ HTTP/1.1\r\nHost: example.com\r\n";
+
+        @Test
+        void contentLengthWithTransferEncodingGets400AndIsNeverForwarded() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
+        @ParameterizedTest(name = "Transfer-Encoding: {0}")
+        @ValueSource(strings = {"chunked, identity", "xchunked", "gzip", "chunked;q=1",
+                "chunked\r\nTransfer-Encoding: chunked"})
+        void aTransferEncodingNettyCannotFrameGets400(String codings) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Transfer-Encoding: " + codings + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
+        @ParameterizedTest(name = "Transfer-Encoding: {0}")
+        @ValueSource(strings = {"identity, chunked", "gzip, chunked"})
+        void aTransferCodingBesidesChunkedGets501(String codings) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Transfer-Encoding: " + codings + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertRefused(ch, "HTTP/1.1 501 Not Implemented\r\n", "not_implemented");
+        }
+
+        @Test
+        void chunkedInAnyCaseIsForwarded() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Transfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertThat(forwarded.messages.get(0)).isInstanceOf(ForwardRequest.class);
+            assertThat(response(ch)).isEmpty();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"Content-Length: 3\r\nContent-Length: 4", "Content-Length: 3, 4",
+                "Content-Length: 3\r\nContent-Length: 3", "Content-Length: +3", "Content-Length: -1"})
+        void aDuplicateOrOddContentLengthGets400(String lengths) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + lengths + "\r\n\r\nabcd");
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"X-A : b", "X-A\t: b", "X A: b", "X-A"})
+        void whitespaceInOrAfterAHeaderNameGets400(String field) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n" + field + "\r\n\r\n");
+
+            assertThat(response(ch)).startsWith("HTTP/1.1 400 Bad Request\r\n");
+            assertThat(forwarded.messages).isEmpty();
+            assertThat(ch.isOpen()).isFalse();
+        }
+
+        /**
+         * RFC 9112 §5.2 lets a proxy either reject obs-fold or replace it with spaces before forwarding; Netty
+         * does the latter, and Sluice writes the unfolded value on one line (see ForwardThroughSluiceTest).
+         */
+        @Test
+        void aFoldedHeaderIsUnfoldedBeforeItIsHandedOn() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nX-A: one\r\n\ttwo\r\n\r\n");
+
+            ForwardRequest request = (ForwardRequest) forwarded.messages.get(0);
+            assertThat(request.request().headers().getAll("X-A")).containsExactly("one two");
+        }
+
+        private void assertRefused(EmbeddedChannel ch, String statusLine, String error) {
+            assertThat(response(ch)).startsWith(statusLine).containsIgnoringCase("connection: close");
+            assertThat(forwarded.messages).isEmpty();
+            assertThat(ch.isOpen()).isFalse();
+            assertThat(accessLog.entries()).singleElement().satisfies(e -> assertThat(e.error()).isEqualTo(error));
+        }
+    }
+
     @Nested
     class MalformedInput {
         @Test
@@ -430,9 +523,7 @@ class HttpFrontHandlerTest {
         ClientTimeouts timeouts = new ClientTimeouts(config.timeouts().idleClient(), config.timeouts().requestHeader());
         EmbeddedChannel ch = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false,
                 timeouts,
-                new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(config.limits().maxRequestLine())
-                        .setMaxHeaderSize(config.limits().maxHeaderBytes())),
+                new HttpServerCodec(DecoderLimits.requests(config.limits())),
                 new HttpFrontHandler(services, timeouts),
                 forwarded) {
             @Override
