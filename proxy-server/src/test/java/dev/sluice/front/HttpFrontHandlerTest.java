@@ -388,6 +388,17 @@ class HttpFrontHandlerTest {
             assertThat(ch.isOpen()).isFalse();
         }
 
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"GET http://example.com/ HTTP/1.1\nHost: example.com\n\n",
+                "GET http://example.com/ HTTP/1.1\r\nHost: example.com\nX-A: b\r\n\r\n"})
+        void aBareLineFeedGets400(String request) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, request);
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
         /**
          * RFC 9112 §5.2 lets a proxy either reject obs-fold or replace it with spaces before forwarding; Netty
          * does the latter, and Sluice writes the unfolded value on one line (see ForwardThroughSluiceTest).
