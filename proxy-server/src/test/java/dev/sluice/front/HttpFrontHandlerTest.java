@@ -83,7 +83,10 @@ class HttpFrontHandlerTest {
     class Connect {
         @ParameterizedTest(name = "CONNECT {0}")
         @ValueSource(strings = {"user@example.com:443", "user:pw@example.com:443", "example.com:0",
-                "example.com:99999", "example.com", ":443", "::1:443", "example.com:443/path", "[::1"})
+                "example.com:99999", "example.com", ":443", "::1:443", "example.com:443/path", "[::1",
+                "example.com:", "[::1]:", "[::1]443", "[example.com]:443", "]:443", "[]:443", "[fe80::1%25eth0]:443",
+                "@example.com:443", "example.com:443?q", "example.com:443#f", "example..com:443", "exa_mple.com:0443x",
+                "http://example.com:443"})
         void aMalformedTargetGets400AndTheConnectionCloses(String target) {
             EmbeddedChannel ch = client(CONFIG);
 
