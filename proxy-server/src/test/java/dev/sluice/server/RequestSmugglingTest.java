@@ -119,6 +119,29 @@ class RequestSmugglingTest {
         assertTheNextRequestIsTheOnlyOneServed();
     }
 
+    /**
+     * Response splitting, the other way round: an origin whose response two parsers could delimit differently gets
+     * the client a 502, never that response nor the one hidden behind it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Content-Length: 5\r\nTransfer-Encoding: chunked",
+            "Content-Length: 0\r\nContent-Length: 5", "X-Bare: lf\n"})
+    void anAmbiguouslyFramedResponseGetsTheClientA502(String framing) throws Exception {
+        String hidden = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhidden";
+        try (SocketOrigin splitting = new SocketOrigin((index, connection) -> {
+            connection.readHead();
+            connection.send("HTTP/1.1 200 OK\r\n" + framing + "\r\n\r\n0\r\n\r\n" + hidden);
+            connection.awaitClosedByProxy();
+        })) {
+            String response = exchange("GET http://origin.test:" + splitting.port() + "/split HTTP/1.1\r\n"
+                    + "Host: origin.test\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 502").doesNotContain("hidden");
+        }
+
+        assertTheNextRequestIsTheOnlyOneServed();
+    }
+
     private void assertTheNextRequestIsTheOnlyOneServed() throws Exception {
         assertThat(exchange("GET " + base + "/next HTTP/1.1\r\nHost: origin.test\r\n\r\n")).startsWith("HTTP/1.1 200");
         assertThat(take()).startsWith("GET /next ");
