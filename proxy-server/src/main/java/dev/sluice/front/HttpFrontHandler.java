@@ -2,6 +2,7 @@ package dev.sluice.front;
 
 import dev.sluice.http1.ForwardRequest;
 import dev.sluice.http1.ProxyErrorResponse;
+import dev.sluice.http1.TransferCoding;
 import dev.sluice.policy.ConnectionFacts;
 import dev.sluice.policy.Decision;
 import io.netty.buffer.ByteBuf;
@@ -302,6 +303,13 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         if (!HttpVersion.HTTP_1_1.equals(version) && !HttpVersion.HTTP_1_0.equals(version)) {
             refuse(exchange, null, FrontError.VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are supported",
                     null, null);
+            return;
+        }
+        String coding = TransferCoding.unsupported(request.headers());
+        if (coding != null) {
+            // Not continued: where this request's body ends is exactly what is in doubt.
+            refuse(exchange, null, FrontError.NOT_IMPLEMENTED, "Transfer-Encoding " + coding
+                    + " is not supported; send chunked alone or Content-Length", null, null);
             return;
         }
         boolean connect = HttpMethod.CONNECT.equals(request.method());

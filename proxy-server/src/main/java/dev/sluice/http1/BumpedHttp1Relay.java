@@ -159,6 +159,13 @@ public final class BumpedHttp1Relay {
             return;
         }
         current = BumpedExchange.of(request);
+        String coding = TransferCoding.unsupported(request.headers());
+        if (coding != null) {
+            ReferenceCountUtil.release(request);
+            fail(HttpResponseStatus.NOT_IMPLEMENTED, "http_request_error", "Transfer-Encoding " + coding
+                    + " is not supported", "not_implemented");
+            return;
+        }
         HttpRequest head = OriginFormRequest.from(request);
         String misdirected = otherHost(head);
         if (misdirected != null) {

@@ -16,6 +16,11 @@ public final class DecoderLimits {
         return new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxRequestLine())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK);
+                .setMaxChunkSize(MAX_CHUNK)
+                // Stated, not left to the default: a request with both Content-Length and Transfer-Encoding is
+                // refused (400), never forwarded with one of them dropped (RFC 9112 §6.1).
+                .setUseRfc9112TransferEncoding(true)
+                // A bare LF is refused (400) rather than read as a line end an origin might not agree with.
+                .setStrictLineParsing(true);
     }
 }

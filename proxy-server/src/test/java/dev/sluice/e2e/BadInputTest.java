@@ -101,6 +101,16 @@ class BadInputTest {
         assertThat(response.header("Proxy-Status")).startsWith("sluice");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"user@origin.test:443", "user:pw@origin.test:443", "origin.test", "origin.test:",
+            "origin.test:443/path", ":443", "[::1", "[::1]443", "[origin.test]:443", "::1:443"})
+    void aConnectToAMalformedTargetGets400(String target) throws IOException {
+        RawResponse response = exchange("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.header("Proxy-Status")).contains("bad CONNECT target");
+    }
+
     @Test
     void oversizedHeadersGet431() throws IOException {
         double before = requests("431");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http1.ForwardRequest;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
@@ -23,7 +24,6 @@ import io.netty.channel.DefaultChannelId;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -83,7 +83,10 @@ class HttpFrontHandlerTest {
     class Connect {
         @ParameterizedTest(name = "CONNECT {0}")
         @ValueSource(strings = {"user@example.com:443", "user:pw@example.com:443", "example.com:0",
-                "example.com:99999", "example.com", ":443", "::1:443", "example.com:443/path", "[::1"})
+                "example.com:99999", "example.com", ":443", "::1:443", "example.com:443/path", "[::1",
+                "example.com:", "[::1]:", "[::1]443", "[example.com]:443", "]:443", "[]:443", "[fe80::1%25eth0]:443",
+                "@example.com:443", "example.com:443?q", "example.com:443#f", "example..com:443", "exa_mple.com:0443x",
+                "http://example.com:443"})
         void aMalformedTargetGets400AndTheConnectionCloses(String target) {
             EmbeddedChannel ch = client(CONFIG);
 
@@ -317,6 +320,110 @@ class HttpFrontHandlerTest {
         }
     }
 
+    /**
+     * Request smuggling: a request whose body length two parsers could read differently is never handed on
+     * (RFC 9112 §6.1, §6.3), and the connection it came on is closed, since where its body ends is unknowable.
+     */
+    @Nested
+    class Framing {
+        private static final String HEAD = "POST http://example.com/ HTTP/1.1\r\nHost: example.com\r\n";
+
+        @Test
+        void contentLengthWithTransferEncodingGets400AndIsNeverForwarded() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
+        @ParameterizedTest(name = "Transfer-Encoding: {0}")
+        @ValueSource(strings = {"chunked, identity", "xchunked", "gzip", "chunked;q=1",
+                "chunked\r\nTransfer-Encoding: chunked"})
+        void aTransferEncodingNettyCannotFrameGets400(String codings) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Transfer-Encoding: " + codings + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
+        @ParameterizedTest(name = "Transfer-Encoding: {0}")
+        @ValueSource(strings = {"identity, chunked", "gzip, chunked"})
+        void aTransferCodingBesidesChunkedGets501(String codings) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Transfer-Encoding: " + codings + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertRefused(ch, "HTTP/1.1 501 Not Implemented\r\n", "not_implemented");
+        }
+
+        @Test
+        void chunkedInAnyCaseIsForwarded() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + "Transfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+            assertThat(forwarded.messages.get(0)).isInstanceOf(ForwardRequest.class);
+            assertThat(response(ch)).isEmpty();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"Content-Length: 3\r\nContent-Length: 4", "Content-Length: 3, 4",
+                "Content-Length: 3\r\nContent-Length: 3", "Content-Length: +3", "Content-Length: -1"})
+        void aDuplicateOrOddContentLengthGets400(String lengths) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, HEAD + lengths + "\r\n\r\nabcd");
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"X-A : b", "X-A\t: b", "X A: b", "X-A"})
+        void whitespaceInOrAfterAHeaderNameGets400(String field) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n" + field + "\r\n\r\n");
+
+            assertThat(response(ch)).startsWith("HTTP/1.1 400 Bad Request\r\n");
+            assertThat(forwarded.messages).isEmpty();
+            assertThat(ch.isOpen()).isFalse();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"GET http://example.com/ HTTP/1.1\nHost: example.com\n\n",
+                "GET http://example.com/ HTTP/1.1\r\nHost: example.com\nX-A: b\r\n\r\n"})
+        void aBareLineFeedGets400(String request) {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, request);
+
+            assertRefused(ch, "HTTP/1.1 400 Bad Request\r\n", "bad_request");
+        }
+
+        /**
+         * RFC 9112 §5.2 lets a proxy either reject obs-fold or replace it with spaces before forwarding; Netty
+         * does the latter, and Sluice writes the unfolded value on one line (see ForwardThroughSluiceTest).
+         */
+        @Test
+        void aFoldedHeaderIsUnfoldedBeforeItIsHandedOn() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            send(ch, "GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nX-A: one\r\n\ttwo\r\n\r\n");
+
+            ForwardRequest request = (ForwardRequest) forwarded.messages.get(0);
+            assertThat(request.request().headers().getAll("X-A")).containsExactly("one two");
+        }
+
+        private void assertRefused(EmbeddedChannel ch, String statusLine, String error) {
+            assertThat(response(ch)).startsWith(statusLine).containsIgnoringCase("connection: close");
+            assertThat(forwarded.messages).isEmpty();
+            assertThat(ch.isOpen()).isFalse();
+            assertThat(accessLog.entries()).singleElement().satisfies(e -> assertThat(e.error()).isEqualTo(error));
+        }
+    }
+
     @Nested
     class MalformedInput {
         @Test
@@ -430,9 +537,7 @@ class HttpFrontHandlerTest {
         ClientTimeouts timeouts = new ClientTimeouts(config.timeouts().idleClient(), config.timeouts().requestHeader());
         EmbeddedChannel ch = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false,
                 timeouts,
-                new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(config.limits().maxRequestLine())
-                        .setMaxHeaderSize(config.limits().maxHeaderBytes())),
+                new HttpServerCodec(DecoderLimits.requests(config.limits())),
                 new HttpFrontHandler(services, timeouts),
                 forwarded) {
             @Override

@@ -335,6 +335,34 @@ class BumpedHttp1RelayTest {
         assertThat(origin.getRequestCount()).isZero();
     }
 
+    /** A bumped connection is read as strictly as the front door: no request whose framing is in doubt is relayed. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "400|Content-Length: 3\r\nTransfer-Encoding: chunked",
+            "400|Transfer-Encoding: xchunked",
+            "400|Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+            "400|Content-Length: 3\r\nContent-Length: 4",
+            "400|Content-Length : 3",
+            "400|X-Bare: lf\n",
+            "501|Transfer-Encoding: gzip, chunked",
+            "501|Transfer-Encoding: identity, chunked"})
+    void aRequestWhoseFramingIsInDoubtIsAnsweredAndClosedAndNeverReachesTheOrigin(String statusAndFraming)
+            throws Exception {
+        String[] parts = statusAndFraming.split("\\|", 2);
+        relayToMockOrigin("must not be served");
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send("POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\n" + parts[1] + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+            RawClient.Response response = client.read();
+            assertThat(response.status()).isEqualTo(Integer.parseInt(parts[0]));
+            assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
+            assertThat(client.closedByPeer()).isTrue();
+        }
+
+        assertThat(harness.observer().take().status()).isEqualTo(Integer.parseInt(parts[0]));
+        assertThat(origin.getRequestCount()).isZero();
+    }
+
     /**
      * The origin is sent the host an absolute-form target names (RFC 9112 §3.2.2), and may route by any of several
      * {@code Host} fields: each must name the bumped host.
