@@ -2,6 +2,7 @@ package dev.sluice.http2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.FloodingH2Client;
 import dev.sluice.testing.RecordingHttpObserver;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
@@ -54,7 +55,7 @@ class H2BridgeAbuseTest {
 
     @Test
     void rapidResetEndsTheConnectionWithEnhanceYourCalm() throws Exception {
-        try (FloodingH2Client offender = new FloodingH2Client(bridge.port())) {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             for (int i = 0; i <= H2Codecs.MAX_RST_FRAMES; i++) {
                 int stream = 1 + 2 * i;
                 offender.headers(stream, get(), true).rstStream(stream, Http2Error.CANCEL.code());
@@ -68,7 +69,7 @@ class H2BridgeAbuseTest {
 
     @Test
     void emptyDataFramesEndTheConnectionWithEnhanceYourCalm() throws Exception {
-        try (FloodingH2Client offender = new FloodingH2Client(bridge.port())) {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.headers(1, get().method("POST"), false);
             for (int i = 0; i <= H2Codecs.MAX_EMPTY_DATA_FRAMES; i++) {
                 offender.emptyData(1);
@@ -82,7 +83,7 @@ class H2BridgeAbuseTest {
 
     @Test
     void endlessSmallContinuationFramesEndTheConnectionWithEnhanceYourCalm() throws Exception {
-        try (FloodingH2Client offender = new FloodingH2Client(bridge.port())) {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.openHeaderBlock(1, new byte[0]);
             for (int i = 0; i <= 10 * H2Codecs.MAX_SMALL_CONTINUATION_FRAMES; i++) {
                 offender.continuation(1, new byte[1]);
@@ -97,7 +98,7 @@ class H2BridgeAbuseTest {
     @Test
     void aHeaderBlockContinuedPastTheHeaderListLimitEndsTheConnectionWithProtocolError() throws Exception {
         byte[] fragment = new byte[16 << 10];
-        try (FloodingH2Client offender = new FloodingH2Client(bridge.port())) {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.openHeaderBlock(1, fragment);
             for (long sent = fragment.length; sent <= 2 * H2Codecs.MAX_HEADER_LIST_SIZE; sent += fragment.length) {
                 offender.continuation(1, fragment);
@@ -121,7 +122,7 @@ class H2BridgeAbuseTest {
         for (int i = 0; i < 2000; i++) {
             bomb.add("x-bomb", value);
         }
-        try (FloodingH2Client offender = new FloodingH2Client(bridge.port())) {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.headers(1, bomb, true).flush();
             assertThat(offender.awaitStatus(1)).isEqualTo("431");
 
@@ -133,7 +134,7 @@ class H2BridgeAbuseTest {
 
     @Test
     void aWindowUpdateOverflowingTheConnectionWindowEndsItWithFlowControlError() throws Exception {
-        try (FloodingH2Client offender = new FloodingH2Client(bridge.port())) {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.windowUpdate(0, Integer.MAX_VALUE).windowUpdate(0, Integer.MAX_VALUE).flush();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.FLOW_CONTROL_ERROR.code());
@@ -160,7 +161,7 @@ class H2BridgeAbuseTest {
      * GOAWAY is queued behind the acknowledgements, so the offender sees only its connection end.
      */
     private void floodWithoutReading(Frame frame) throws Exception {
-        try (FloodingH2Client offender = new FloodingH2Client(bridge.port(), 4096)) {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port(), 4096)) {
             long deadline = System.nanoTime() + BridgeHarness.PATIENCE.toNanos();
             boolean closed = false;
             while (!closed && System.nanoTime() < deadline) {

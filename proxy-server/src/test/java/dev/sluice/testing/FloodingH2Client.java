@@ -1,4 +1,4 @@
-package dev.sluice.http2;
+package dev.sluice.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -22,16 +22,20 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A prior-knowledge HTTP/2 client on a blocking socket that sends whatever frames a test asks for, however abusive,
  * written by Netty's own frame writer (no framing by hand), and reads what comes back with Netty's frame reader.
  */
-final class FloodingH2Client implements AutoCloseable {
+public final class FloodingH2Client implements AutoCloseable {
     /** The GOAWAY error code when the connection ended without one reaching the client. */
-    static final long NO_GOAWAY = -1;
+    public static final long NO_GOAWAY = -1;
 
     private final Socket socket;
     private final OutputStream out;
@@ -70,68 +74,112 @@ final class FloodingH2Client implements AutoCloseable {
         }
     };
 
-    /** @param receiveBuffer the socket's receive buffer, small for a client that stops reading */
-    FloodingH2Client(int port, int receiveBuffer) throws IOException {
-        socket = new Socket();
-        socket.setReceiveBufferSize(receiveBuffer);
-        socket.setSoTimeout((int) BridgeHarness.PATIENCE.toMillis());
-        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    private FloodingH2Client(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setSoTimeout((int) SluiceFixture.PATIENCE.toMillis());
         out = socket.getOutputStream();
         send(Unpooled.wrappedBuffer(Http2CodecUtil.connectionPrefaceBuf()));
         writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
         flush();
     }
 
-    FloodingH2Client(int port) throws IOException {
-        this(port, 64 << 10);
+    /** Prior-knowledge h2 to a loopback port. */
+    public static FloodingH2Client connect(int port) throws IOException {
+        return connect(port, 64 << 10);
     }
 
-    FloodingH2Client headers(int streamId, Http2Headers headers, boolean endStream) {
+    /** @param receiveBuffer the socket's receive buffer, small for a client that stops reading */
+    public static FloodingH2Client connect(int port, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(receiveBuffer);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return new FloodingH2Client(socket);
+    }
+
+    /** h2 over TLS (ALPN) inside a CONNECT tunnel through the proxy, as a bumped client. */
+    public static FloodingH2Client throughProxy(InetSocketAddress proxy, String authority, SSLSocketFactory tls)
+            throws IOException {
+        Socket tunnel = new Socket();
+        tunnel.setSoTimeout((int) SluiceFixture.PATIENCE.toMillis());
+        tunnel.connect(proxy);
+        tunnel.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        String head = readHead(tunnel.getInputStream());
+        if (!head.startsWith("HTTP/1.1 200")) {
+            tunnel.close();
+            throw new IOException("CONNECT refused: " + head);
+        }
+        String host = authority.substring(0, authority.lastIndexOf(':'));
+        SSLSocket socket = (SSLSocket) tls.createSocket(tunnel, host, proxy.getPort(), true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setApplicationProtocols(new String[] {"h2"});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        if (!"h2".equals(socket.getApplicationProtocol())) {
+            socket.close();
+            throw new IOException("h2 not negotiated: " + socket.getApplicationProtocol());
+        }
+        return new FloodingH2Client(socket);
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("proxy closed during CONNECT: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    public FloodingH2Client headers(int streamId, Http2Headers headers, boolean endStream) {
         writer.writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
         return this;
     }
 
-    FloodingH2Client rstStream(int streamId, long errorCode) {
+    public FloodingH2Client rstStream(int streamId, long errorCode) {
         writer.writeRstStream(ctx, streamId, errorCode, ctx.newPromise());
         return this;
     }
 
-    FloodingH2Client emptyData(int streamId) {
+    public FloodingH2Client emptyData(int streamId) {
         writer.writeData(ctx, streamId, Unpooled.EMPTY_BUFFER, 0, false, ctx.newPromise());
         return this;
     }
 
-    FloodingH2Client ping(long data) {
+    public FloodingH2Client ping(long data) {
         writer.writePing(ctx, false, data, ctx.newPromise());
         return this;
     }
 
-    FloodingH2Client settings(Http2Settings settings) {
+    public FloodingH2Client settings(Http2Settings settings) {
         writer.writeSettings(ctx, settings, ctx.newPromise());
         return this;
     }
 
-    FloodingH2Client windowUpdate(int streamId, int increment) {
+    public FloodingH2Client windowUpdate(int streamId, int increment) {
         writer.writeWindowUpdate(ctx, streamId, increment, ctx.newPromise());
         return this;
     }
 
     /** A HEADERS frame without END_HEADERS: the header block goes on in CONTINUATION frames. */
-    FloodingH2Client openHeaderBlock(int streamId, byte[] fragment) {
+    public FloodingH2Client openHeaderBlock(int streamId, byte[] fragment) {
         writer.writeFrame(ctx, Http2FrameTypes.HEADERS, streamId, new Http2Flags().endOfStream(true),
                 Unpooled.wrappedBuffer(fragment), ctx.newPromise());
         return this;
     }
 
     /** A CONTINUATION frame that does not end the header block. */
-    FloodingH2Client continuation(int streamId, byte[] fragment) {
+    public FloodingH2Client continuation(int streamId, byte[] fragment) {
         writer.writeFrame(ctx, Http2FrameTypes.CONTINUATION, streamId, new Http2Flags(),
                 Unpooled.wrappedBuffer(fragment), ctx.newPromise());
         return this;
     }
 
     /** Sends the frames written so far. Throws once Sluice closed the connection. */
-    FloodingH2Client flush() throws IOException {
+    public FloodingH2Client flush() throws IOException {
         frames.flush();
         for (ByteBuf frame; (frame = frames.readOutbound()) != null; ) {
             send(frame);
@@ -152,7 +200,7 @@ final class FloodingH2Client implements AutoCloseable {
      * Reads until Sluice closes the connection; the error code of the last GOAWAY it sent, or {@link #NO_GOAWAY}.
      * Fails if the connection is still open after the harness's patience.
      */
-    long awaitGoAwayAndClose() throws IOException {
+    public long awaitGoAwayAndClose() throws IOException {
         while (readFrames()) {
             // until the end
         }
@@ -160,7 +208,7 @@ final class FloodingH2Client implements AutoCloseable {
     }
 
     /** Reads until the response head of {@code streamId} arrives; its {@code :status}. */
-    String awaitStatus(int streamId) throws IOException {
+    public String awaitStatus(int streamId) throws IOException {
         while (!statuses.containsKey(streamId)) {
             if (!readFrames()) {
                 throw new IOException("connection closed before stream " + streamId + " was answered");
@@ -190,7 +238,7 @@ final class FloodingH2Client implements AutoCloseable {
         try {
             return in.read(chunk);
         } catch (SocketTimeoutException e) {
-            throw new IOException("Sluice did not close the connection within " + BridgeHarness.PATIENCE, e);
+            throw new IOException("Sluice did not close the connection within " + SluiceFixture.PATIENCE, e);
         } catch (IOException e) {
             return -1;
         }
