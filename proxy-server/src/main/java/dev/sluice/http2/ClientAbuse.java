@@ -1,10 +1,14 @@
 package dev.sluice.http2;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Names the abuse behind each GOAWAY error the client's codec sends. Netty's protections (see {@link H2Codecs#client})
@@ -12,17 +16,24 @@ import java.util.Locale;
  * client, including those for frames the client never read (a control-frame flood), which reach no handler.
  */
 final class ClientAbuse extends Http2ConnectionAdapter {
-    private final ConnectionPair pair;
+    private static final Logger log = LoggerFactory.getLogger(ClientAbuse.class);
 
-    ClientAbuse(ConnectionPair pair) {
-        this.pair = pair;
+    private final Channel client;
+    private final Consumer<String> report;
+
+    /** @param report given the kind of each abuse, once logged */
+    ClientAbuse(Channel client, Consumer<String> report) {
+        this.client = client;
+        this.report = report;
     }
 
     @Override
     public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
         if (errorCode != Http2Error.NO_ERROR.code()) {
             String reason = debugData.toString(StandardCharsets.UTF_8);
-            pair.clientAbused(kind(errorCode, reason), errorCode, reason);
+            String kind = kind(errorCode, reason);
+            log.info("h2 client {} sent GOAWAY error {} ({}): {}", client.remoteAddress(), errorCode, kind, reason);
+            report.accept(kind);
         }
     }
 

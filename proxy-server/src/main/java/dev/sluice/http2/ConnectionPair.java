@@ -24,8 +24,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The two HTTP/2 connections of one bridge: installs their codecs (the client's only once the upstream's first
@@ -34,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * stream ends after a GOAWAY or when no stream was open for the idle timeout, and reports the end once.
  */
 final class ConnectionPair {
-    private static final Logger log = LoggerFactory.getLogger(ConnectionPair.class);
     private static final String UPSTREAM_RESET = "upstream_reset";
     private static final AsciiString HOST = AsciiString.cached("host");
     /** How long the streams of a lost upstream connection may take to give the client their answers. */
@@ -118,7 +115,7 @@ final class ConnectionPair {
         if (!clientInstalled) {
             clientInstalled = true;
             Http2FrameCodec codec = H2Codecs.client(settings.maxConcurrentStreams());
-            codec.connection().addListener(new ClientAbuse(this));
+            codec.connection().addListener(new ClientAbuse(client, this::clientAbused));
             install(client, codec, new Http2MultiplexHandler(new ClientStreams()), false);
         } else if (settings.maxConcurrentStreams() != null) {
             client.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()
@@ -141,9 +138,8 @@ final class ConnectionPair {
         }
     }
 
-    /** Sluice's client codec ended the connection with a GOAWAY error: the client abused the protocol. */
-    void clientAbused(String kind, long errorCode, String reason) {
-        log.info("h2 client {} closed with GOAWAY error {} ({}): {}", client.remoteAddress(), errorCode, kind, reason);
+    /** Sluice's client codec is ending the connection with a GOAWAY error: the client abused the protocol. */
+    private void clientAbused(String kind) {
         if (error == null) {
             error = "h2_" + kind;
         }

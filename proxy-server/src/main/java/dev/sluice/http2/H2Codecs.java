@@ -65,16 +65,23 @@ final class H2Codecs {
      * @param upstreamMaxStreams the upstream's {@code SETTINGS_MAX_CONCURRENT_STREAMS}, null when it set none
      */
     static Http2FrameCodec client(Long upstreamMaxStreams) {
+        return forClients(new Http2Settings().initialWindowSize(STREAM_WINDOW)
+                .maxConcurrentStreams(clientMaxStreams(upstreamMaxStreams)))
+                .build();
+    }
+
+    /**
+     * Sluice as the HTTP/2 server of a client, held to the abuse limits above; {@code settings} gain the header list
+     * limit. Each GOAWAY error it sends is reported by a {@link ClientAbuse} on its connection.
+     */
+    static Http2FrameCodecBuilder forClients(Http2Settings settings) {
         return Http2FrameCodecBuilder.forServer()
-                .initialSettings(new Http2Settings().initialWindowSize(STREAM_WINDOW)
-                        .maxConcurrentStreams(clientMaxStreams(upstreamMaxStreams))
-                        .maxHeaderListSize(MAX_HEADER_LIST_SIZE))
+                .initialSettings(settings.maxHeaderListSize(MAX_HEADER_LIST_SIZE))
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                 .encoderEnforceMaxRstFramesPerWindow(MAX_SENT_RST_FRAMES, RST_WINDOW_SECONDS)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
-                .build();
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES);
     }
 
     static long clientMaxStreams(Long upstreamMaxStreams) {
