@@ -38,9 +38,11 @@ final class ConnectionWatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A connection error the codec raised: it sends the GOAWAY and closes; ClientAbuse logs and counts it.
+        // A connection error the codec raised: it sends the GOAWAY and closes; a client's is logged by ClientAbuse.
         if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
-            log.debug("h2 {} connection {}: {}", isUpstream ? "upstream" : "client", ctx.channel(), cause.toString());
+            if (isUpstream) {
+                log.info("h2 upstream connection {} broke the protocol: {}", ctx.channel(), cause.toString());
+            }
             return;
         }
         if (cause instanceof IOException) {

@@ -60,7 +60,7 @@ class BumpedH2AbuseTest {
             for (int i = 0; i < 1000; i++) {
                 offender.headers(1 + 2 * i, get, true).rstStream(1 + 2 * i, Http2Error.CANCEL.code());
             }
-            offender.flush();
+            offender.flood();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }

@@ -60,7 +60,7 @@ class H2BridgeAbuseTest {
                 int stream = 1 + 2 * i;
                 offender.headers(stream, get(), true).rstStream(stream, Http2Error.CANCEL.code());
             }
-            offender.flush();
+            offender.flood();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
@@ -74,7 +74,7 @@ class H2BridgeAbuseTest {
             for (int i = 0; i <= H2Codecs.MAX_EMPTY_DATA_FRAMES; i++) {
                 offender.emptyData(1);
             }
-            offender.flush();
+            offender.flood();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
@@ -88,7 +88,7 @@ class H2BridgeAbuseTest {
             for (int i = 0; i <= 10 * H2Codecs.MAX_SMALL_CONTINUATION_FRAMES; i++) {
                 offender.continuation(1, new byte[1]);
             }
-            offender.flush();
+            offender.flood();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
@@ -103,7 +103,7 @@ class H2BridgeAbuseTest {
             for (long sent = fragment.length; sent <= 2 * H2Codecs.MAX_HEADER_LIST_SIZE; sent += fragment.length) {
                 offender.continuation(1, fragment);
             }
-            offender.flush();
+            offender.flood();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
         }
@@ -135,7 +135,7 @@ class H2BridgeAbuseTest {
     @Test
     void aWindowUpdateOverflowingTheConnectionWindowEndsItWithFlowControlError() throws Exception {
         try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
-            offender.windowUpdate(0, Integer.MAX_VALUE).windowUpdate(0, Integer.MAX_VALUE).flush();
+            offender.windowUpdate(0, Integer.MAX_VALUE).windowUpdate(0, Integer.MAX_VALUE).flood();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.FLOW_CONTROL_ERROR.code());
         }
@@ -168,11 +168,7 @@ class H2BridgeAbuseTest {
                 for (int i = 0; i < 1000; i++) {
                     frame.write(offender);
                 }
-                try {
-                    offender.flush();
-                } catch (IOException e) {
-                    closed = true;
-                }
+                closed = !offender.flood();
             }
             assertThat(closed).as("offender's connection closed").isTrue();
         }

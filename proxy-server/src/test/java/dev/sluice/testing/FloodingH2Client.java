@@ -178,21 +178,41 @@ public final class FloodingH2Client implements AutoCloseable {
         return this;
     }
 
-    /** Sends the frames written so far. Throws once Sluice closed the connection. */
+    /** Sends the frames written so far, in one write. Throws once Sluice closed the connection. */
     public FloodingH2Client flush() throws IOException {
         frames.flush();
-        for (ByteBuf frame; (frame = frames.readOutbound()) != null; ) {
-            send(frame);
+        ByteBuf pending = Unpooled.buffer();
+        try {
+            for (ByteBuf frame; (frame = frames.readOutbound()) != null; ) {
+                pending.writeBytes(frame);
+                frame.release();
+            }
+            send(pending.retain());
+        } finally {
+            pending.release();
         }
         out.flush();
         return this;
     }
 
-    private void send(ByteBuf frame) throws IOException {
+    /**
+     * Sends the frames written so far as a flood Sluice may end before it is over: false once it closed the
+     * connection, what Sluice sent before that left to read.
+     */
+    public boolean flood() {
         try {
-            out.write(ByteBufUtil.getBytes(frame));
+            flush();
+            return true;
+        } catch (IOException closed) {
+            return false;
+        }
+    }
+
+    private void send(ByteBuf bytes) throws IOException {
+        try {
+            out.write(ByteBufUtil.getBytes(bytes));
         } finally {
-            frame.release();
+            bytes.release();
         }
     }
 
