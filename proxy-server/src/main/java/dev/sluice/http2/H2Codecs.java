@@ -45,7 +45,9 @@ final class H2Codecs {
     /**
      * Decoded size of a request's header list (HPACK bomb): a larger one is refused with 431 on its stream, and a
      * header block whose encoded size passes 1.25 times this ends the connection (PROTOCOL_ERROR). Netty's default
-     * is 8 KiB; 16 KiB admits the large cookies and tokens browsers and gRPC clients send.
+     * is 8 KiB; 16 KiB admits the large cookies and tokens browsers and gRPC clients send. Below the HTTP/1.1 legs'
+     * {@code limits.maxHeaderBytes} (64 KiB by default) because an h2 client holds up to {@link #MAX_STREAMS} heads
+     * at once where an HTTP/1.1 one holds one.
      */
     static final long MAX_HEADER_LIST_SIZE = 16 << 10;
 
