@@ -143,6 +143,16 @@ class H2BridgeAbuseTest {
     }
 
     @Test
+    void aWindowUpdateOfZeroForTheConnectionEndsItWithProtocolError() throws Exception {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
+            offender.zeroWindowUpdate(0).flood();
+
+            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        }
+        assertOffenderReportedAs("protocol_error");
+    }
+
+    @Test
     void aPingFloodFromAClientThatDoesNotReadEndsTheConnection() throws Exception {
         floodWithoutReading(offender -> offender.ping(42));
     }

@@ -164,6 +164,13 @@ public final class FloodingH2Client implements AutoCloseable {
         return this;
     }
 
+    /** A WINDOW_UPDATE with an increment of zero, which the frame writer refuses to write. */
+    public FloodingH2Client zeroWindowUpdate(int streamId) {
+        writer.writeFrame(ctx, Http2FrameTypes.WINDOW_UPDATE, streamId, new Http2Flags(), Unpooled.wrappedBuffer(
+                new byte[4]), ctx.newPromise());
+        return this;
+    }
+
     /** A HEADERS frame without END_HEADERS: the header block goes on in CONTINUATION frames. */
     public FloodingH2Client openHeaderBlock(int streamId, byte[] fragment) {
         writer.writeFrame(ctx, Http2FrameTypes.HEADERS, streamId, new Http2Flags().endOfStream(true),
