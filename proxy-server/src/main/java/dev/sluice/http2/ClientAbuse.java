@@ -32,7 +32,7 @@ final class ClientAbuse extends Http2ConnectionAdapter {
         if (errorCode != Http2Error.NO_ERROR.code()) {
             String reason = debugData.toString(StandardCharsets.UTF_8);
             String kind = kind(errorCode, reason);
-            log.info("h2 client {} sent GOAWAY error {} ({}): {}", client.remoteAddress(), errorCode, kind, reason);
+            log.info("h2 client {} told GOAWAY with error {} ({}): {}", client.remoteAddress(), errorCode, kind, reason);
             report.accept(kind);
         }
     }
