@@ -57,4 +57,9 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
     public void streamClosed() {
         services.metrics().h2StreamClosed();
     }
+
+    @Override
+    public void h2Abuse(String kind) {
+        services.metrics().h2Abuse(kind);
+    }
 }

@@ -114,8 +114,9 @@ final class ConnectionPair {
         }
         if (!clientInstalled) {
             clientInstalled = true;
-            install(client, H2Codecs.client(settings.maxConcurrentStreams()),
-                    new Http2MultiplexHandler(new ClientStreams()), false);
+            Http2FrameCodec codec = H2Codecs.client(settings.maxConcurrentStreams());
+            codec.connection().addListener(new ClientAbuse(client, this::clientAbused));
+            install(client, codec, new Http2MultiplexHandler(new ClientStreams()), false);
         } else if (settings.maxConcurrentStreams() != null) {
             client.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()
                     .maxConcurrentStreams(H2Codecs.clientMaxStreams(settings.maxConcurrentStreams()))));
@@ -135,6 +136,14 @@ final class ConnectionPair {
         if (streams == 0) {
             closeBoth(null);
         }
+    }
+
+    /** Sluice's client codec is ending the connection with a GOAWAY error: the client abused the protocol. */
+    private void clientAbused(String kind) {
+        if (error == null) {
+            error = "h2_" + kind;
+        }
+        observer.h2Abuse(kind);
     }
 
     /**

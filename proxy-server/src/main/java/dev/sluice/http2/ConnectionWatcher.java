@@ -2,6 +2,7 @@ package dev.sluice.http2;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -37,7 +38,13 @@ final class ConnectionWatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // HTTP/2 protocol errors were answered by the codec; what arrives here is the connection failing.
+        // A connection error the codec raised: it sends the GOAWAY and closes; a client's is logged by ClientAbuse.
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            if (isUpstream) {
+                log.info("h2 upstream connection {} broke the protocol: {}", ctx.channel(), cause.toString());
+            }
+            return;
+        }
         if (cause instanceof IOException) {
             log.debug("h2 {} connection {}: {}", isUpstream ? "upstream" : "client", ctx.channel(), cause.toString());
         } else {

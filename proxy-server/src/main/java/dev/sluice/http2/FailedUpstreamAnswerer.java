@@ -12,7 +12,8 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -90,13 +91,12 @@ public final class FailedUpstreamAnswerer extends ChannelInboundHandlerAdapter {
             return;
         }
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-        client.pipeline()
-                .addLast("h2", Http2FrameCodecBuilder.forServer()
-                        .initialSettings(new Http2Settings().maxConcurrentStreams(MAX_ANSWERS))
-                        // No stream outlives its answer, so a close has nothing to wait for.
-                        .gracefulShutdownTimeoutMillis(0)
-                        .build())
-                .addLast("h2-answer", answerer);
+        Http2FrameCodec codec = H2Codecs.forClients(new Http2Settings().maxConcurrentStreams(MAX_ANSWERS))
+                // No stream outlives its answer, so a close has nothing to wait for.
+                .gracefulShutdownTimeoutMillis(0)
+                .build();
+        codec.connection().addListener(new ClientAbuse(client, observer::h2Abuse));
+        client.pipeline().addLast("h2", codec).addLast("h2-answer", answerer);
         answerer.bound = client.eventLoop().schedule((Runnable) client::close, bound.toNanos(), TimeUnit.NANOSECONDS);
         client.flush();
         client.config().setAutoRead(true);
@@ -170,7 +170,11 @@ public final class FailedUpstreamAnswerer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // HTTP/2 protocol errors were answered by the codec; what arrives here is the connection failing.
+        // A connection error the codec raised: it sends the GOAWAY and closes; ClientAbuse logs and counts it.
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            log.debug("h2 answering connection {}: {}", ctx.channel(), cause.toString());
+            return;
+        }
         if (cause instanceof IOException) {
             log.debug("h2 answering connection {}: {}", ctx.channel(), cause.toString());
         } else {

@@ -105,6 +105,7 @@ public final class Metrics implements AutoCloseable {
     public static final String GRPC_CALLS = "sluice.grpc.calls";
     public static final String GRPC_CALL_DURATION = "sluice.grpc.call.duration";
     public static final String GRPC_MESSAGES = "sluice.grpc.messages";
+    public static final String H2_ABUSE = "sluice.h2.abuse";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
@@ -162,6 +163,7 @@ public final class Metrics implements AutoCloseable {
     private final Timer leafMint;
     private final AtomicLong h2StreamsActive = new AtomicLong();
     private final Counter h2Streams;
+    private final CounterFamily h2Abuse;
     private final CounterFamily grpcDenied;
     private final CounterFamily grpcUnavailable;
     private final GrpcCallMetrics grpcCalls;
@@ -217,6 +219,9 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder(H2_STREAMS_ACTIVE, h2StreamsActive, AtomicLong::get)
                 .description("HTTP/2 streams being bridged now").register(registry);
         h2Streams = Counter.builder(H2_STREAMS).description("HTTP/2 streams bridged").register(registry);
+        h2Abuse = new CounterFamily(registry, H2_ABUSE,
+                "Bumped HTTP/2 client connections closed with a GOAWAY error for abusing the protocol, by kind",
+                Tags.empty(), "kind", MAX_KINDS);
         grpcDenied = new CounterFamily(registry, GRPC_DENIED, "gRPC calls denied by a call rule, by rule",
                 Tags.empty(), "rule", MAX_RULES);
         grpcUnavailable = new CounterFamily(registry, GRPC_UNAVAILABLE,
@@ -391,6 +396,11 @@ public final class Metrics implements AutoCloseable {
 
     public void h2StreamClosed() {
         h2StreamsActive.decrementAndGet();
+    }
+
+    /** A bumped HTTP/2 client connection was closed with a GOAWAY error; {@code kind} names the abuse. */
+    public void h2Abuse(String kind) {
+        h2Abuse.counter(kind).increment();
     }
 
     /** A call rule denied a gRPC call; Sluice answered it {@code PERMISSION_DENIED}. */

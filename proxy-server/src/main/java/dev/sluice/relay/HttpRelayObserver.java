@@ -14,4 +14,7 @@ public interface HttpRelayObserver extends RelayObserver {
 
     /** A stream {@link #streamOpened} reported has ended, however it ended. */
     void streamClosed();
+
+    /** The bumped HTTP/2 client connection is being closed with a GOAWAY error for {@code kind} of abuse. */
+    void h2Abuse(String kind);
 }

@@ -129,6 +129,16 @@ class MetricsTest {
     }
 
     @Test
+    void http2AbuseIsCountedByKind() {
+        metrics.h2Abuse("rapid_reset");
+        metrics.h2Abuse("rapid_reset");
+        metrics.h2Abuse("control_frames");
+
+        assertThat(lines()).contains("sluice_h2_abuse_total{kind=\"rapid_reset\"} 2.0",
+                "sluice_h2_abuse_total{kind=\"control_frames\"} 1.0");
+    }
+
+    @Test
     void methodsAndStatusesFromClientsCannotGrowTheRegistry() {
         metrics.httpRequest("BREW", 418);
         metrics.httpRequest("X-" + "A".repeat(100), 200);

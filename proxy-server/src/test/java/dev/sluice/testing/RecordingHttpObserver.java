@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RecordingHttpObserver implements HttpRelayObserver {
     /** Every exchange reported so far, in order. */
     public final List<HttpExchangeRecord> exchanges = new CopyOnWriteArrayList<>();
+    /** The kind of each HTTP/2 abuse reported, in order. */
+    public final List<String> h2Abuses = new CopyOnWriteArrayList<>();
     public final AtomicInteger streamsOpened = new AtomicInteger();
     public final AtomicInteger streamsClosed = new AtomicInteger();
     public final AtomicLong bytesUp = new AtomicLong();
@@ -43,6 +45,11 @@ public final class RecordingHttpObserver implements HttpRelayObserver {
     @Override
     public void streamClosed() {
         streamsClosed.incrementAndGet();
+    }
+
+    @Override
+    public void h2Abuse(String kind) {
+        h2Abuses.add(kind);
     }
 
     @Override

@@ -1,0 +1,81 @@
+package dev.sluice.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.FloodingH2Client;
+import dev.sluice.testing.SluiceFixture;
+import dev.sluice.testing.TestOrigins;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bumped HTTP/2 client flooding RST_STREAM (Rapid Reset) through a real Sluice is sent GOAWAY ENHANCE_YOUR_CALM and
+ * closed, counted in {@code sluice_h2_abuse_total} and logged on its connection's line; a well-behaved client bumped
+ * to the same origin is served before and after.
+ */
+class BumpedH2AbuseTest {
+    private SluiceFixture sluice;
+    private MockWebServer origin;
+    private OkHttpClient wellBehaved;
+
+    @BeforeEach
+    void start() throws Exception {
+        sluice = SluiceFixture.builder().tls().yaml("default: bump").start();
+        origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1);
+        origin.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().body("served").build();
+            }
+        });
+        wellBehaved = sluice.okHttp();
+    }
+
+    @AfterEach
+    void stop() {
+        origin.close();
+        sluice.close();
+    }
+
+    @Test
+    void aRapidResetClientIsToldToCalmDownClosedAndCountedWhileOthersAreServed() throws Exception {
+        assertWellBehavedClientIsServed();
+        String authority = TestOrigins.authority(origin.getPort());
+
+        try (FloodingH2Client offender = FloodingH2Client.throughProxy(sluice.proxyAddress(), authority,
+                sluice.clientCertificates().sslSocketFactory())) {
+            Http2Headers get = new DefaultHttp2Headers().method("GET").scheme("https").authority(authority).path("/");
+            for (int i = 0; i < 1000; i++) {
+                offender.headers(1 + 2 * i, get, true).rstStream(1 + 2 * i, Http2Error.CANCEL.code());
+            }
+            offender.flood();
+
+            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        }
+
+        sluice.awaitMetric(1, "sluice_h2_abuse_total", "kind", "rapid_reset");
+        assertThat(sluice.awaitAccessLog(line -> "h2_rapid_reset".equals(line.text("error"))).text("action"))
+                .isEqualTo("bump");
+        assertWellBehavedClientIsServed();
+    }
+
+    private void assertWellBehavedClientIsServed() throws Exception {
+        try (Response response = wellBehaved.newCall(new Request.Builder()
+                .url(TestOrigins.url("https", origin, "/")).build()).execute()) {
+            assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+            assertThat(response.body().string()).isEqualTo("served");
+        }
+    }
+}
