@@ -35,4 +35,6 @@ VOLUME ["/etc/sluice", "/var/lib/sluice/certs"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9090 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == 'HTTP/1.1 200 '* ]]"]
 
+# SIGTERM drains (timeouts.drain) and exits 0; the exec form makes the JVM PID 1, so it gets the signal itself.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["java", "-jar", "sluice.jar", "run", "--config", "/etc/sluice/sluice.yaml"]

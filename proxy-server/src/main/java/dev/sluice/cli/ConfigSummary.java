@@ -49,8 +49,9 @@ final class ConfigSummary {
         line(out, "  default -> %s", c.defaultAction().yamlName());
         TimeoutsConfig t = c.timeouts();
         line(out, "timeouts:  connect %s, requestHeader %s, idleTunnel %s, idleClient %s, idleUpstream %s, "
-                        + "tlsHandshake %s", format(t.connect()), format(t.requestHeader()), format(t.idleTunnel()),
-                format(t.idleClient()), format(t.idleUpstream()), format(t.tlsHandshake()));
+                        + "tlsHandshake %s, drain %s", format(t.connect()), format(t.requestHeader()),
+                format(t.idleTunnel()), format(t.idleClient()), format(t.idleUpstream()), format(t.tlsHandshake()),
+                format(t.drain()));
         line(out, "limits:    maxRequestLine %d, maxHeaderBytes %d, maxIdleUpstreamPerOrigin %d",
                 c.limits().maxRequestLine(), c.limits().maxHeaderBytes(), c.limits().maxIdleUpstreamPerOrigin());
         line(out, "           maxClientConnections %d, maxConnectionsPerClient %d",

@@ -183,7 +183,8 @@ public final class ConfigLoader {
                 reader.optional(map, "idleTunnel", d.idleTunnel(), reader::duration),
                 reader.optional(map, "idleClient", d.idleClient(), reader::duration),
                 reader.optional(map, "idleUpstream", d.idleUpstream(), reader::duration),
-                reader.optional(map, "tlsHandshake", d.tlsHandshake(), reader::duration)));
+                reader.optional(map, "tlsHandshake", d.tlsHandshake(), reader::duration),
+                reader.optional(map, "drain", d.drain(), reader::duration)));
     }
 
     private LimitsConfig limits(Node node, String path) {

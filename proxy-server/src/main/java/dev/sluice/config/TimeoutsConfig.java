@@ -12,10 +12,11 @@ import java.time.Duration;
  * @param idleUpstream   a pooled upstream HTTP/1.1 connection unused this long is closed
  * @param tlsHandshake   a bump, from the CONNECT {@code 200} until both TLS handshakes are done: the client's
  *                       ClientHello, the upstream handshake, minting and the client handshake (exceeded: closed)
+ * @param drain          on SIGTERM, how long open connections may take to finish before they are closed
  */
 public record TimeoutsConfig(Duration connect, Duration requestHeader, Duration idleTunnel, Duration idleClient,
-                             Duration idleUpstream, Duration tlsHandshake) {
+                             Duration idleUpstream, Duration tlsHandshake, Duration drain) {
     public static final TimeoutsConfig DEFAULTS = new TimeoutsConfig(
             Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofMinutes(2),
-            Duration.ofSeconds(60), Duration.ofSeconds(10));
+            Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(20));
 }

@@ -138,6 +138,18 @@ final class ConnectionPair {
         }
     }
 
+    /**
+     * Sluice is stopping: the client hears GOAWAY (NO_ERROR) and opens no more streams, the open ones finish, then
+     * both connections close as after a peer's GOAWAY.
+     */
+    void drain() {
+        if (!clientInstalled) {
+            closeBoth(null);
+            return;
+        }
+        goAway(true);
+    }
+
     /** Sluice's client codec is ending the connection with a GOAWAY error: the client abused the protocol. */
     private void clientAbused(String kind) {
         if (error == null) {

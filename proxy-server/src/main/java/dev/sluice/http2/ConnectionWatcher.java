@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import dev.sluice.relay.Drain;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -34,6 +35,14 @@ final class ConnectionWatcher extends ChannelInboundHandlerAdapter {
             pair.goAway(isUpstream);
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Drain.EVENT && !isUpstream) {
+            pair.drain();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.sluice.observe.Metrics;
 import dev.sluice.policy.DestinationGuard;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
+import dev.sluice.relay.Drain;
 import dev.sluice.relay.TcpRelay;
 import dev.sluice.tls.BumpContexts;
 import dev.sluice.upstream.DefaultUpstreamConnector;
@@ -25,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,7 @@ public final class SluiceServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Metrics metrics;
     private final DefaultUpstreamConnector connector;
+    private final Duration drain;
     private BumpContexts bump;
     private final ChannelGroup clients = new DefaultChannelGroup("sluice-clients", GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
@@ -45,10 +48,11 @@ public final class SluiceServer implements AutoCloseable {
     private Channel proxyChannel;
     private Channel adminChannel;
 
-    private SluiceServer(EventLoopGroup group, Metrics metrics, DefaultUpstreamConnector connector) {
+    private SluiceServer(EventLoopGroup group, Metrics metrics, DefaultUpstreamConnector connector, Duration drain) {
         this.group = group;
         this.metrics = metrics;
         this.connector = connector;
+        this.drain = drain;
     }
 
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog)
@@ -72,7 +76,7 @@ public final class SluiceServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         DefaultUpstreamConnector connector = new DefaultUpstreamConnector(config.hosts(), config.timeouts().connect(),
                 new DestinationGuard(ownAddresses(config)), metrics);
-        SluiceServer server = new SluiceServer(group, metrics, connector);
+        SluiceServer server = new SluiceServer(group, metrics, connector, config.timeouts().drain());
         try {
             if (ca != null) {
                 server.bump = BumpContexts.create(config.tls(), config.passthrough(), ca, metrics);
@@ -135,7 +139,11 @@ public final class SluiceServer implements AutoCloseable {
         group.terminationFuture().await();
     }
 
-    /** Stops accepting, reports not-ready, closes every client connection and stops the event loops. */
+    /**
+     * Drains and stops: reports not-ready and stops accepting at once, asks every client connection to end (HTTP/2
+     * connections hear GOAWAY), gives them {@code timeouts.drain} to finish, closes what is still open, then stops
+     * the admin listener and the event loops.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -146,7 +154,7 @@ public final class SluiceServer implements AutoCloseable {
         if (proxyChannel != null) {
             proxyChannel.close().awaitUninterruptibly();
         }
-        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        drainClients();
         if (adminChannel != null) {
             adminChannel.close().awaitUninterruptibly();
         }
@@ -156,5 +164,19 @@ public final class SluiceServer implements AutoCloseable {
         }
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         log.info("stopped");
+    }
+
+    private void drainClients() {
+        if (clients.isEmpty()) {
+            return;
+        }
+        log.info("draining {} open connections for up to {}", clients.size(), drain);
+        // Waits for the connections open now: none can join, the listener is closed.
+        var allClosed = clients.newCloseFuture();
+        clients.forEach(client -> client.pipeline().fireUserEventTriggered(Drain.EVENT));
+        allClosed.awaitUninterruptibly(drain.toMillis());
+        int left = clients.size();
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        log.info("drained: {} connections closed at the deadline", left);
     }
 }

@@ -76,7 +76,7 @@ class MainTest {
                     .contains("[0] ads (line 2): host *.ads.example -> deny")
                     .contains("[1] build (line 5): port 443; clients 10.20.0.0/16 -> splice")
                     .contains("default -> deny")
-                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m, tlsHandshake 10s")
+                    .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m, tlsHandshake 10s, drain 20s")
                     .contains("           maxClientConnections 10000, maxConnectionsPerClient 256")
                     .contains("tls:       off");
             assertThat(out.toString().indexOf("[0] ads")).isLessThan(out.toString().indexOf("[1] build"));

@@ -93,7 +93,8 @@ class ConfigLoaderTest {
                     action: deny
                     allowDestinations: [169.254.169.254]
                 default: deny
-                timeouts: {connect: 2s, requestHeader: 5s, idleTunnel: 1h, idleClient: 90s, idleUpstream: 30s, tlsHandshake: 3s}
+                timeouts: {connect: 2s, requestHeader: 5s, idleTunnel: 1h, idleClient: 90s, idleUpstream: 30s, tlsHandshake: 3s,
+                           drain: 45s}
                 limits: {maxRequestLine: 4096, maxHeaderBytes: 32768, maxIdleUpstreamPerOrigin: 4, maxClientConnections: 500,
                          maxConnectionsPerClient: 20}
                 accessLog: {enabled: false, path: stdout}
@@ -121,7 +122,8 @@ class ConfigLoaderTest {
         assertThat(blocked.allowDestinations()).containsExactly(Cidr.parse("169.254.169.254/32"));
         assertThat(config.defaultAction()).isEqualTo(Action.DENY);
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofHours(1), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(3)));
+                Duration.ofHours(1), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(3),
+                Duration.ofSeconds(45)));
         assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 32768, 4, 500, 20));
         assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(false, "stdout"));
     }

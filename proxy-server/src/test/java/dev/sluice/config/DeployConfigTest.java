@@ -42,6 +42,22 @@ class DeployConfigTest {
                 .containsEntry("prometheus.io/port", "9090").containsEntry("prometheus.io/path", "/metrics");
     }
 
+    @Test
+    void theDeploymentWaitsOutThePreStopPauseAndTheDrainBeforeKillingThePod() throws Exception {
+        SluiceConfig config = ConfigLoader.parse(configMapEntry(), "configmap.yaml:sluice.yaml");
+        Map<String, Object> podSpec = map(map(map(yaml(KUBERNETES.resolve("deployment.yaml")), "spec"), "template"),
+                "spec");
+        Map<String, Object> container = list(podSpec, "containers").get(0);
+        @SuppressWarnings("unchecked")
+        List<String> preStop = (List<String>) map(map(map(container, "lifecycle"), "preStop"), "exec").get("command");
+
+        assertThat(preStop).hasSize(2).first().isEqualTo("sleep");
+        long pauseSeconds = Long.parseLong(preStop.get(1));
+        // Closing what is left after the drain deadline takes up to 5 s more (SluiceServer.close()).
+        assertThat(((Number) podSpec.get("terminationGracePeriodSeconds")).longValue())
+                .isGreaterThan(pauseSeconds + config.timeouts().drain().toSeconds() + 5);
+    }
+
     private static String configMapEntry() throws IOException {
         Map<String, Object> configMap = yaml(KUBERNETES.resolve("configmap.yaml"));
         Object entry = map(configMap, "data").get("sluice.yaml");
