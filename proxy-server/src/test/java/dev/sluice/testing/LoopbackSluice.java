@@ -32,6 +32,15 @@ public final class LoopbackSluice {
     /** Starts Sluice from {@link #YAML} plus {@code extraYaml} (top-level keys such as {@code rules:}). */
     public static SluiceServer start(String extraYaml, AccessLog accessLog) throws ConfigException,
             InterruptedException {
-        return SluiceServer.start(ConfigLoader.parse(YAML + extraYaml, "test.yaml"), Metrics.create(), accessLog);
+        return SluiceServer.start(ConfigLoader.parse(YAML + shortDrainUnlessTimed(extraYaml), "test.yaml"),
+                Metrics.create(), accessLog);
+    }
+
+    /**
+     * {@code extraYaml} with {@code timeouts: {drain: 1s}} added when it sets no {@code timeouts:} of its own: a test
+     * that ends with a connection still open would otherwise wait out the 20 s default drain in its close.
+     */
+    static String shortDrainUnlessTimed(String extraYaml) {
+        return extraYaml.contains("timeouts:") ? extraYaml : extraYaml + "\ntimeouts: {drain: 1s}\n";
     }
 }

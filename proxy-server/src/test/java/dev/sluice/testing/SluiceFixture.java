@@ -174,7 +174,7 @@ public final class SluiceFixture implements AutoCloseable {
                     .append("  allowDestinations: [127.0.0.0/8]\n")
                     .append("accessLog:\n")
                     .append("  path: ").append(quoted(accessLogFile)).append('\n')
-                    .append(extraYaml);
+                    .append(LoopbackSluice.shortDrainUnlessTimed(extraYaml.toString()));
             if (tlsLines != null) {
                 text.append("tls:\n")
                         .append("  ca: {cert: ").append(quoted(dir.resolve("ca.crt")))
