@@ -5,6 +5,7 @@ import io.netty.util.AsciiString;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -69,9 +70,11 @@ public record GrpcRequest(String service, String method) {
         return true;
     }
 
+    /** Iterates in place: every bumped request passes here, and {@code getAll} would copy the values to a list. */
     private static boolean anyGrpcContentType(Http2Headers head) {
-        for (CharSequence contentType : head.getAll(CONTENT_TYPE)) {
-            if (isGrpc(contentType)) {
+        Iterator<CharSequence> values = head.valueIterator(CONTENT_TYPE);
+        while (values.hasNext()) {
+            if (isGrpc(values.next())) {
                 return true;
             }
         }
