@@ -32,6 +32,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,12 +73,17 @@ public final class AdminServer {
      */
     public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
                                String caCertificatePem) throws InterruptedException {
-        return bind(group, address, metrics, ready, caCertificatePem, null);
+        return bind(group, address, metrics, ready, () -> caCertificatePem, null);
     }
 
-    /** @param passthrough what automatic passthrough learned, at {@code /passthrough}; null when nothing is bumped */
+    /**
+     * @param caCertificatePem read per request (a reload may have changed the CA); null when Sluice has no CA
+     * @param passthrough      what automatic passthrough learned, at {@code /passthrough}; null when nothing is
+     *                         bumped
+     */
     public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
-                               String caCertificatePem, PassthroughRegistry passthrough) throws InterruptedException {
+                               Supplier<String> caCertificatePem, PassthroughRegistry passthrough)
+            throws InterruptedException {
         AdminHandler handler = new AdminHandler(metrics, ready, caCertificatePem, passthrough);
         return new ServerBootstrap()
                 .group(group)
@@ -103,10 +109,11 @@ public final class AdminServer {
     private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Metrics metrics;
         private final BooleanSupplier ready;
-        private final String caCertificatePem;
+        private final Supplier<String> caCertificatePem;
         private final PassthroughRegistry passthrough;
 
-        AdminHandler(Metrics metrics, BooleanSupplier ready, String caCertificatePem, PassthroughRegistry passthrough) {
+        AdminHandler(Metrics metrics, BooleanSupplier ready, Supplier<String> caCertificatePem,
+                     PassthroughRegistry passthrough) {
             this.metrics = metrics;
             this.ready = ready;
             this.caCertificatePem = caCertificatePem;
@@ -142,8 +149,9 @@ public final class AdminServer {
                     }
                 }
                 case "/ca.crt" -> {
-                    if (caCertificatePem != null) {
-                        respond(ctx, keepAlive, HttpResponseStatus.OK, PEM_CONTENT_TYPE, caCertificatePem);
+                    String pem = caCertificatePem.get();
+                    if (pem != null) {
+                        respond(ctx, keepAlive, HttpResponseStatus.OK, PEM_CONTENT_TYPE, pem);
                     } else {
                         respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "no CA configured (see tls: in the config)");
                     }

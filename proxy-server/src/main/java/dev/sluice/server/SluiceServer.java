@@ -29,30 +29,55 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Binds the proxy and admin listeners on one NIO event loop group; {@link #close()} drains and stops. */
+/**
+ * Binds the proxy and admin listeners on one NIO event loop group; {@link #apply} swaps in a reloaded configuration
+ * for new connections; {@link #close()} drains and stops.
+ */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+    /**
+     * How long the leaf cache a reload replaced keeps minting for bumps that were under way; far longer than a bump
+     * takes to reach its leaf.
+     */
+    static final Duration RETIRE_AFTER = Duration.ofMinutes(5);
 
     private final EventLoopGroup group;
     private final Metrics metrics;
     private final DefaultUpstreamConnector connector;
     private final Duration drain;
-    private BumpContexts bump;
+    private final AccessLog accessLog;
+    /** What the proxy listener is bound with and new connections get; {@link #apply} swaps it. */
+    private final LiveServices live;
+    /** The configuration the listeners were started with: {@link #apply} keeps what it cannot change. */
+    private final SluiceConfig started;
+    private volatile BumpContexts bump;
+    /** Bump contexts a reload replaced, closed a while later (or at close), once no bump can still be minting. */
+    private final Set<BumpContexts> retired = ConcurrentHashMap.newKeySet();
+    private volatile String caCertificatePem;
     private final ChannelGroup clients = new DefaultChannelGroup("sluice-clients", GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
     private volatile boolean closed;
     private Channel proxyChannel;
     private Channel adminChannel;
 
-    private SluiceServer(EventLoopGroup group, Metrics metrics, DefaultUpstreamConnector connector, Duration drain) {
+    private SluiceServer(EventLoopGroup group, Metrics metrics, DefaultUpstreamConnector connector,
+                         SluiceConfig started, AccessLog accessLog, CertificateAuthority ca) {
         this.group = group;
         this.metrics = metrics;
         this.connector = connector;
-        this.drain = drain;
+        this.drain = started.timeouts().drain();
+        this.started = started;
+        this.accessLog = accessLog;
+        if (ca != null) {
+            bump = BumpContexts.create(started.tls(), started.passthrough(), ca, metrics);
+            caCertificatePem = ca.certificatePem();
+        }
+        this.live = new LiveServices(services(started));
     }
 
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog)
@@ -76,13 +101,15 @@ public final class SluiceServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         DefaultUpstreamConnector connector = new DefaultUpstreamConnector(config.hosts(), config.timeouts().connect(),
                 new DestinationGuard(ownAddresses(config)), metrics);
-        SluiceServer server = new SluiceServer(group, metrics, connector, config.timeouts().drain());
+        SluiceServer server;
         try {
-            if (ca != null) {
-                server.bump = BumpContexts.create(config.tls(), config.passthrough(), ca, metrics);
-            }
-            FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
-                    connector, metrics, accessLog, config.timeouts(), config.limits(), server.bump, config.grpc());
+            server = new SluiceServer(group, metrics, connector, config, accessLog, ca);
+        } catch (RuntimeException e) {
+            connector.close();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+            throw e;
+        }
+        try {
             server.proxyChannel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -91,19 +118,62 @@ public final class SluiceServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
-                    .childHandler(new ProxyChannelInitializer(services,
+                    .childHandler(new ProxyChannelInitializer(server.live,
                             new OriginPools(connector, config.limits(), config.timeouts()), server.clients))
                     .bind(config.listen().toSocketAddress())
                     .sync()
                     .channel();
             server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready,
-                    ca == null ? null : ca.certificatePem(), server.bump == null ? null : server.bump.passthrough());
+                    () -> server.caCertificatePem, server.bump == null ? null : server.bump.passthrough());
             server.ready = true;
             return server;
         } catch (Throwable e) {
             // Netty rethrows a failed bind (BindException) unchecked through sync(): stop the loops either way.
             server.close();
             throw e;
+        }
+    }
+
+    /** The front services of one configuration, with what a reload keeps: connector, access log, gRPC view. */
+    private FrontServices services(SluiceConfig config) {
+        return new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()), connector, metrics,
+                accessLog, config.timeouts(), config.limits(), bump, started.grpc());
+    }
+
+    /**
+     * Makes {@code config} (with {@code ca}, its loaded CA) the configuration of every connection accepted from now
+     * on; connections already open keep theirs. Everything that can fail is built before the swap, so a failure
+     * leaves the configuration in force untouched. What only a restart changes (listeners, {@code hosts:},
+     * {@code timeouts.connect}, ...; see {@code RestartOnlyChanges}) keeps its started value. A new CA comes with a
+     * new, empty leaf cache; what automatic passthrough learned is kept.
+     *
+     * @throws IllegalStateException    when {@code tls.provider: openssl} cannot be honoured, or adding or removing
+     *                                  the {@code tls:} block was asked for (that needs a restart)
+     * @throws IllegalArgumentException when a {@code tls.upstreamTrust} file cannot be read
+     */
+    public synchronized void apply(SluiceConfig config, CertificateAuthority ca) {
+        if (closed) {
+            return;
+        }
+        if ((ca != null) != (bump != null)) {
+            throw new IllegalStateException("adding or removing the tls: block needs a restart");
+        }
+        BumpContexts previousBump = bump;
+        BumpContexts nextBump = ca == null ? null
+                : BumpContexts.create(config.tls(), ca, metrics, previousBump.passthrough());
+        bump = nextBump;
+        live.swap(services(config));
+        caCertificatePem = ca == null ? null : ca.certificatePem();
+        metrics.configRules(config.rules().size());
+        if (previousBump != null) {
+            retired.add(previousBump);
+            group.schedule(() -> retire(previousBump), RETIRE_AFTER.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    private void retire(BumpContexts contexts) {
+        if (retired.remove(contexts)) {
+            contexts.close();
         }
     }
 
@@ -162,6 +232,7 @@ public final class SluiceServer implements AutoCloseable {
         if (bump != null) {
             bump.close();
         }
+        retired.forEach(this::retire);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         log.info("stopped");
     }
@@ -170,13 +241,17 @@ public final class SluiceServer implements AutoCloseable {
         if (clients.isEmpty()) {
             return;
         }
-        log.info("draining {} open connections for up to {}", clients.size(), drain);
+        int open = clients.size();
+        log.info("draining {} open connections for up to {}", open, drain);
         // Waits for the connections open now: none can join, the listener is closed.
         var allClosed = clients.newCloseFuture();
         clients.forEach(client -> client.pipeline().fireUserEventTriggered(Drain.EVENT));
         allClosed.awaitUninterruptibly(drain.toMillis());
         int left = clients.size();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        log.info("drained: {} connections closed at the deadline", left);
+        metrics.drainClosed("finished", Math.max(0, open - left));
+        metrics.drainClosed("forced", left);
+        log.info("drained: {} connections ended by themselves, {} closed at the deadline", Math.max(0, open - left),
+                left);
     }
 }

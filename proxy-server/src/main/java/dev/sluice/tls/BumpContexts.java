@@ -37,6 +37,15 @@ public final class BumpContexts implements AutoCloseable {
      */
     public static BumpContexts create(TlsConfig tls, PassthroughConfig passthrough, CertificateAuthority ca,
                                       Metrics metrics) {
+        return create(tls, ca, metrics, new PassthroughRegistry(passthrough, metrics));
+    }
+
+    /**
+     * As above, sharing what automatic passthrough learned: a reload builds new contexts (and a new, empty leaf
+     * cache, so no leaf of another CA is ever served) around the registry in use.
+     */
+    public static BumpContexts create(TlsConfig tls, CertificateAuthority ca, Metrics metrics,
+                                      PassthroughRegistry passthrough) {
         SslProvider provider = TlsProviders.choose(tls.provider());
         UpstreamTlsContexts upstream;
         try {
@@ -48,7 +57,7 @@ public final class BumpContexts implements AutoCloseable {
         LeafCache leaves = new LeafCache(new LeafMinter(ca, tls.leaf().maxValidity()), tls.leaf(),
                 metrics::leafMintNanos);
         metrics.leafCache(leaves::hits, leaves::misses, leaves::size);
-        return new BumpContexts(upstream, clientFacing, leaves, new PassthroughRegistry(passthrough, metrics));
+        return new BumpContexts(upstream, clientFacing, leaves, passthrough);
     }
 
     public UpstreamTlsContexts upstream() {

@@ -1,0 +1,153 @@
+package dev.sluice.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.reload.ConfigReloader;
+import dev.sluice.testing.RawProxyConnection;
+import dev.sluice.testing.ReloadableSluice;
+import dev.sluice.testing.SocketOrigin;
+import dev.sluice.testing.TestPki;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Sluice follows its config file: a rewritten file decides the connections that come after it, connections
+ * already open keep the decision they were made with, and a file that does not validate changes nothing but is
+ * logged (every error on its own line) and counted.
+ */
+@Timeout(60)
+class ConfigReloadTest {
+    /** Splices origin.test, denies everything else. */
+    private static final String SPLICE_ORIGIN_ONLY = """
+            rules:
+              - name: origin-open
+                match: {host: %s}
+                action: splice
+            default: deny
+            """.formatted(TestPki.ORIGIN_HOST);
+    /** The other way round: denies origin.test, splices everything else. */
+    private static final String DENY_ORIGIN_ONLY = """
+            rules:
+              - name: origin-closed
+                match: {host: %s}
+                action: deny
+            default: splice
+            """.formatted(TestPki.ORIGIN_HOST);
+
+    @TempDir
+    Path dir;
+    private ReloadableSluice sluice;
+    private SocketOrigin origin;
+    private final ListAppender<ILoggingEvent> reloadLog = new ListAppender<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = new SocketOrigin(SocketOrigin::echo);
+        sluice = ReloadableSluice.start(dir, SPLICE_ORIGIN_ONLY, null);
+        reloadLog.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(ConfigReloader.class);
+        logger.setLevel(Level.INFO); // the success line is INFO; tests print WARN and up
+        logger.addAppender(reloadLog);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        Logger logger = (Logger) LoggerFactory.getLogger(ConfigReloader.class);
+        logger.detachAppender(reloadLog);
+        logger.setLevel(null);
+        sluice.close();
+        origin.close();
+    }
+
+    @Test
+    void newConnectionsFollowTheRewrittenFileWhileAnOpenTunnelKeepsItsSplice() throws Exception {
+        try (RawProxyConnection before = connect(TestPki.ORIGIN_HOST)) {
+            assertThat(before.readResponse().status()).isEqualTo(200);
+            assertThat(connectStatus("127.0.0.1")).as("denied by default before the reload").isEqualTo(403);
+
+            sluice.rewrite(DENY_ORIGIN_ONLY);
+            sluice.awaitReloads(1, "success");
+
+            assertThat(connectStatus(TestPki.ORIGIN_HOST)).as("a new tunnel to origin.test is denied now")
+                    .isEqualTo(403);
+            assertThat(connectStatus("127.0.0.1")).as("the new default splices").isEqualTo(200);
+            assertThat(echoed(before, "spliced before the reload")).isEqualTo("spliced before the reload");
+        }
+        assertThat(sluice.metric("sluice_config_last_reload_successful")).isEqualTo(1);
+        assertThat(sluice.metric("sluice_config_last_reload_success_timestamp_seconds")).isPositive();
+        assertThat(sluice.metric("sluice_config_rules")).isEqualTo(1);
+        assertThat(messages()).anySatisfy(line -> assertThat(line).contains("config reloaded (file change)")
+                .contains("1 rules (were 1)").contains("changed: rules, default"));
+    }
+
+    @Test
+    void aFileThatDoesNotValidateKeepsThePolicyInForceAndLogsEveryError() throws Exception {
+        sluice.rewrite(DENY_ORIGIN_ONLY.replace("action: deny", "action: maybe") + "timeouts: {connect: soon}\n");
+        sluice.awaitReloads(1, "failure");
+
+        assertThat(connectStatus(TestPki.ORIGIN_HOST)).as("still spliced by the old rules").isEqualTo(200);
+        assertThat(connectStatus("127.0.0.1")).as("still denied by the old default").isEqualTo(403);
+        assertThat(sluice.metric("sluice_config_last_reload_successful")).isZero();
+        assertThat(sluice.metric("sluice_config_reloads_total", "result", "success")).isZero();
+        String file = sluice.file().toString();
+        assertThat(messages()).anySatisfy(line -> assertThat(line).startsWith("config reload: " + file + ":")
+                        .contains(": rules[0].action: "))
+                .anySatisfy(line -> assertThat(line).startsWith("config reload: " + file + ":")
+                        .contains(": timeouts.connect: "));
+
+        sluice.rewriteRaw("rules: [\n  - name: broken\n");
+        sluice.awaitReloads(2, "failure");
+        assertThat(messages()).anySatisfy(line -> assertThat(line).startsWith("config reload: " + file + ":")
+                .contains(": (yaml): "));
+        assertThat(connectStatus(TestPki.ORIGIN_HOST)).isEqualTo(200);
+
+        sluice.rewrite(DENY_ORIGIN_ONLY);
+        sluice.awaitReloads(1, "success");
+        assertThat(connectStatus(TestPki.ORIGIN_HOST)).as("a good file is applied after bad ones").isEqualTo(403);
+        assertThat(sluice.metric("sluice_config_last_reload_successful")).isEqualTo(1);
+        assertThat(sluice.metric("sluice_config_reloads_total", "result", "failure"))
+                .as("each bad version failed once: the poller does not retry a file that has not changed")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aChangeOnlyARestartAppliesIsNamedInAWarningAndTheRestIsApplied() throws Exception {
+        sluice.rewrite(DENY_ORIGIN_ONLY + "timeouts: {connect: 7s, drain: 1s}\n");
+        sluice.awaitReloads(1, "success");
+
+        assertThat(connectStatus(TestPki.ORIGIN_HOST)).isEqualTo(403);
+        assertThat(messages()).anySatisfy(line -> assertThat(line).contains("timeouts.connect")
+                .contains("need a restart to take effect"));
+    }
+
+    private RawProxyConnection connect(String host) throws IOException {
+        return RawProxyConnection.open(sluice.proxyAddress())
+                .send("CONNECT " + host + ":" + origin.port() + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    }
+
+    private int connectStatus(String host) throws IOException {
+        try (RawProxyConnection connection = connect(host)) {
+            return connection.readResponse().status();
+        }
+    }
+
+    private static String echoed(RawProxyConnection tunnel, String text) throws IOException {
+        tunnel.send(text);
+        return new String(tunnel.in().readNBytes(text.length()), StandardCharsets.US_ASCII);
+    }
+
+    private java.util.List<String> messages() {
+        return reloadLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+}
