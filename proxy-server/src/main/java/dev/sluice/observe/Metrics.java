@@ -367,11 +367,18 @@ public final class Metrics implements AutoCloseable {
         leafMint.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Exposes a leaf cache's own counts, read at scrape time. */
-    public void leafCache(LongSupplier hits, LongSupplier misses, LongSupplier size) {
+    /**
+     * Exposes a leaf cache's own counts, read at scrape time; a later call (a reload that made a new cache) points
+     * the same meters at the new cache, whose counts start again from zero.
+     */
+    public synchronized void leafCache(LongSupplier hits, LongSupplier misses, LongSupplier size) {
         // Micrometer holds a function meter's state object weakly: the suppliers live in a field of ours, and the
         // meters read them through this object, which lives as long as the registry is in use.
+        boolean registered = leafCacheSources != null;
         leafCacheSources = new LongSupplier[] {hits, misses, size};
+        if (registered) {
+            return;
+        }
         String description = "Leaf lookups: hit (cached or joining a mint in flight) or miss (started a mint)";
         FunctionCounter.builder(LEAF_CACHE_REQUESTS, this, m -> m.leafCacheSource(0)).description(description)
                 .tag("result", "hit").register(registry);

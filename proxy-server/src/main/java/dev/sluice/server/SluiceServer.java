@@ -144,8 +144,8 @@ public final class SluiceServer implements AutoCloseable {
      * Makes {@code config} (with {@code ca}, its loaded CA) the configuration of every connection accepted from now
      * on; connections already open keep theirs. Everything that can fail is built before the swap, so a failure
      * leaves the configuration in force untouched. What only a restart changes (listeners, {@code hosts:},
-     * {@code timeouts.connect}, ...; see {@code RestartOnlyChanges}) keeps its started value. A new CA comes with a
-     * new, empty leaf cache; what automatic passthrough learned is kept.
+     * {@code timeouts.connect}, ...; see {@code RestartOnlyChanges}) keeps its started value. A new CA (or new
+     * {@code tls.leaf} settings) comes with a new, empty leaf cache; what automatic passthrough learned is kept.
      *
      * @throws IllegalStateException    when {@code tls.provider: openssl} cannot be honoured, or adding or removing
      *                                  the {@code tls:} block was asked for (that needs a restart)
@@ -159,13 +159,12 @@ public final class SluiceServer implements AutoCloseable {
             throw new IllegalStateException("adding or removing the tls: block needs a restart");
         }
         BumpContexts previousBump = bump;
-        BumpContexts nextBump = ca == null ? null
-                : BumpContexts.create(config.tls(), ca, metrics, previousBump.passthrough());
+        BumpContexts nextBump = ca == null ? null : BumpContexts.reloaded(config.tls(), ca, metrics, previousBump);
         bump = nextBump;
         live.swap(services(config));
         caCertificatePem = ca == null ? null : ca.certificatePem();
         metrics.configRules(config.rules().size());
-        if (previousBump != null) {
+        if (previousBump != null && !previousBump.sharesLeaves(nextBump)) {
             retired.add(previousBump);
             group.schedule(() -> retire(previousBump), RETIRE_AFTER.toSeconds(), TimeUnit.SECONDS);
         }
