@@ -88,6 +88,7 @@ final class RunCommand implements Callable<Integer> {
         ReloadTriggers reloads = ReloadTriggers.start(
                 new ConfigReloader(configFile, this::overrides, server::apply, metrics, config, ca),
                 config.reload(), true);
+        server.reloadBy(reloads::reload);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Sluice stopping");
             reloads.close();

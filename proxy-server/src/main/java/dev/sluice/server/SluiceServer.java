@@ -12,6 +12,7 @@ import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
 import dev.sluice.relay.Drain;
 import dev.sluice.relay.TcpRelay;
+import dev.sluice.reload.ReloadOutcome;
 import dev.sluice.tls.BumpContexts;
 import dev.sluice.upstream.DefaultUpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
@@ -29,8 +30,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,8 @@ public final class SluiceServer implements AutoCloseable {
     /** Bump contexts a reload replaced, closed a while later (or at close), once no bump can still be minting. */
     private final Set<BumpContexts> retired = ConcurrentHashMap.newKeySet();
     private volatile String caCertificatePem;
+    /** What {@code POST /reload} runs, once set up ({@link #reloadBy}). */
+    private volatile Function<String, CompletableFuture<ReloadOutcome>> reloads = trigger -> null;
     private final ChannelGroup clients = new DefaultChannelGroup("sluice-clients", GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
     private volatile boolean closed;
@@ -124,7 +129,8 @@ public final class SluiceServer implements AutoCloseable {
                     .sync()
                     .channel();
             server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready,
-                    () -> server.caCertificatePem, server.bump == null ? null : server.bump.passthrough());
+                    () -> server.caCertificatePem, server.bump == null ? null : server.bump.passthrough(),
+                    trigger -> server.reloads.apply(trigger));
             server.ready = true;
             return server;
         } catch (Throwable e) {
@@ -168,6 +174,11 @@ public final class SluiceServer implements AutoCloseable {
             retired.add(previousBump);
             group.schedule(() -> retire(previousBump), RETIRE_AFTER.toSeconds(), TimeUnit.SECONDS);
         }
+    }
+
+    /** Lets the admin listener's {@code POST /reload} run {@code reloads} (the reload triggers, set up after start). */
+    public void reloadBy(Function<String, CompletableFuture<ReloadOutcome>> reloads) {
+        this.reloads = reloads;
     }
 
     private void retire(BumpContexts contexts) {

@@ -9,11 +9,17 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.reload.ConfigReloader;
 import dev.sluice.testing.RawProxyConnection;
 import dev.sluice.testing.ReloadableSluice;
+import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.SocketOrigin;
 import dev.sluice.testing.TestPki;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +135,35 @@ class ConfigReloadTest {
         assertThat(connectStatus(TestPki.ORIGIN_HOST)).isEqualTo(403);
         assertThat(messages()).anySatisfy(line -> assertThat(line).contains("timeouts.connect")
                 .contains("need a restart to take effect"));
+    }
+
+    @Test
+    void postReloadOnTheAdminListenerAnswersHowTheReloadWent() throws Exception {
+        sluice.rewrite(DENY_ORIGIN_ONLY);
+        // No waiting for the poller: the admin request reloads at once (the poller may reload the same file too).
+        HttpResponse<String> applied = postReload(Map.of());
+        assertThat(applied.statusCode()).isEqualTo(200);
+        assertThat(applied.body()).startsWith("reloaded: 1 rules (were 1), default splice");
+        assertThat(connectStatus(TestPki.ORIGIN_HOST)).isEqualTo(403);
+
+        sluice.rewriteRaw("default: sometimes\n");
+        HttpResponse<String> refused = postReload(Map.of());
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.body()).startsWith("not reloaded; the configuration in force is kept:\n")
+                .contains(sluice.file() + ":1: default: ");
+
+        assertThat(postReload(Map.of("Origin", "http://example.com")).statusCode())
+                .as("a browser's cross-origin POST").isEqualTo(403);
+        assertThat(connectStatus(TestPki.ORIGIN_HOST)).isEqualTo(403);
+    }
+
+    private HttpResponse<String> postReload(Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(
+                        "http://" + SluiceFixture.hostPort(sluice.adminAddress()) + "/reload"))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        headers.forEach(request::header);
+        return HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private RawProxyConnection connect(String host) throws IOException {

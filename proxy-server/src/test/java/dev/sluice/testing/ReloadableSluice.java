@@ -51,7 +51,9 @@ public final class ReloadableSluice implements AutoCloseable {
         Metrics metrics = Metrics.create();
         SluiceServer server = SluiceServer.start(config, metrics, AccessLog.DISABLED, ca);
         ConfigReloader reloader = new ConfigReloader(file, UnaryOperator.identity(), server::apply, metrics, config, ca);
-        return new ReloadableSluice(file, metrics, server, ReloadTriggers.start(reloader, config.reload(), false));
+        ReloadTriggers triggers = ReloadTriggers.start(reloader, config.reload(), false);
+        server.reloadBy(triggers::reload);
+        return new ReloadableSluice(file, metrics, server, triggers);
     }
 
     private static String text(String extraYaml) {
