@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.certs.CertificateAuthority;
 import dev.sluice.reload.ConfigReloader;
 import dev.sluice.testing.RawProxyConnection;
 import dev.sluice.testing.ReloadableSluice;
@@ -135,6 +136,19 @@ class ConfigReloadTest {
         assertThat(connectStatus(TestPki.ORIGIN_HOST)).isEqualTo(403);
         assertThat(messages()).anySatisfy(line -> assertThat(line).contains("timeouts.connect")
                 .contains("need a restart to take effect"));
+    }
+
+    @Test
+    void addingTheTlsBlockIsRefusedBecauseOnlyARestartCanDoIt() throws Exception {
+        Path cert = dir.resolve("ca.crt");
+        Path key = dir.resolve("ca.key");
+        CertificateAuthority.generate(cert, key, false);
+        sluice.rewrite(DENY_ORIGIN_ONLY + "tls: {ca: {cert: \"%s\", key: \"%s\"}}\n".formatted(cert, key));
+        sluice.awaitReloads(1, "failure");
+
+        assertThat(messages()).contains("config reload: " + sluice.file()
+                + ": tls: adding or removing the tls: block needs a restart");
+        assertThat(connectStatus(TestPki.ORIGIN_HOST)).as("the old rules still decide").isEqualTo(200);
     }
 
     @Test
