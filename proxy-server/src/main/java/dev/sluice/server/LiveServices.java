@@ -27,10 +27,8 @@ final class LiveServices {
         return current;
     }
 
-    /** @return the services in force until now */
-    FrontServices swap(FrontServices next) {
-        Current previous = current;
+    /** Makes {@code next} what connections accepted from now on get. */
+    void swap(FrontServices next) {
         current = new Current(next, DecoderLimits.requests(next.limits()));
-        return previous == null ? null : previous.services();
     }
 }

@@ -82,7 +82,7 @@ public final class SluiceServer implements AutoCloseable {
             bump = BumpContexts.create(started.tls(), started.passthrough(), ca, metrics);
             caCertificatePem = ca.certificatePem();
         }
-        this.live = new LiveServices(services(started));
+        this.live = new LiveServices(services(started, bump));
     }
 
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog)
@@ -141,9 +141,9 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /** The front services of one configuration, with what a reload keeps: connector, access log, gRPC view. */
-    private FrontServices services(SluiceConfig config) {
+    private FrontServices services(SluiceConfig config, BumpContexts bumps) {
         return new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()), connector, metrics,
-                accessLog, config.timeouts(), config.limits(), bump, started.grpc());
+                accessLog, config.timeouts(), config.limits(), bumps, started.grpc());
     }
 
     /**
@@ -166,8 +166,9 @@ public final class SluiceServer implements AutoCloseable {
         }
         BumpContexts previousBump = bump;
         BumpContexts nextBump = ca == null ? null : BumpContexts.reloaded(config.tls(), ca, metrics, previousBump);
+        FrontServices next = services(config, nextBump);
         bump = nextBump;
-        live.swap(services(config));
+        live.swap(next);
         caCertificatePem = ca == null ? null : ca.certificatePem();
         metrics.configRules(config.rules().size());
         if (previousBump != null && !previousBump.sharesLeaves(nextBump)) {

@@ -139,6 +139,20 @@ class ConfigReloadTest {
     }
 
     @Test
+    void newConnectionsGetTheReloadedConnectionLimitCountingThoseAlreadyOpen() throws Exception {
+        try (RawProxyConnection first = connect(TestPki.ORIGIN_HOST)) {
+            assertThat(first.readResponse().status()).isEqualTo(200);
+
+            sluice.rewrite(SPLICE_ORIGIN_ONLY + "limits: {maxConnectionsPerClient: 1}\n");
+            sluice.awaitReloads(1, "success");
+
+            assertThat(connectStatus(TestPki.ORIGIN_HOST)).as("the open tunnel holds this client's one place")
+                    .isEqualTo(503);
+            assertThat(echoed(first, "still spliced")).isEqualTo("still spliced");
+        }
+    }
+
+    @Test
     void addingTheTlsBlockIsRefusedBecauseOnlyARestartCanDoIt() throws Exception {
         Path cert = dir.resolve("ca.crt");
         Path key = dir.resolve("ca.key");
