@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -43,11 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
-    /**
-     * How long the leaf cache a reload replaced keeps minting for bumps that were under way; far longer than a bump
-     * takes to reach its leaf.
-     */
-    static final Duration RETIRE_AFTER = Duration.ofMinutes(5);
 
     private final EventLoopGroup group;
     private final Metrics metrics;
@@ -59,8 +53,6 @@ public final class SluiceServer implements AutoCloseable {
     /** The configuration the listeners were started with: {@link #apply} keeps what it cannot change. */
     private final SluiceConfig started;
     private volatile BumpContexts bump;
-    /** Bump contexts a reload replaced, closed a while later (or at close), once no bump can still be minting. */
-    private final Set<BumpContexts> retired = ConcurrentHashMap.newKeySet();
     private volatile String caCertificatePem;
     /** What {@code POST /reload} runs, once set up ({@link #reloadBy}). */
     private volatile Function<String, CompletableFuture<ReloadOutcome>> reloads = trigger -> null;
@@ -151,7 +143,9 @@ public final class SluiceServer implements AutoCloseable {
      * on; connections already open keep theirs. Everything that can fail is built before the swap, so a failure
      * leaves the configuration in force untouched. What only a restart changes (listeners, {@code hosts:},
      * {@code timeouts.connect}, ...; see {@code RestartOnlyChanges}) keeps its started value. A new CA (or new
-     * {@code tls.leaf} settings) comes with a new, empty leaf cache; what automatic passthrough learned is kept.
+     * {@code tls.leaf} settings) comes with a new, empty leaf cache, and the old one is dropped at once: a connection
+     * opened before the swap that bumps only now fails its bump rather than be handed a leaf of the old CA. What
+     * automatic passthrough learned is kept.
      *
      * @throws IllegalStateException    when {@code tls.provider: openssl} cannot be honoured, or adding or removing
      *                                  the {@code tls:} block was asked for (that needs a restart)
@@ -171,21 +165,14 @@ public final class SluiceServer implements AutoCloseable {
         live.swap(next);
         caCertificatePem = ca == null ? null : ca.certificatePem();
         metrics.configRules(config.rules().size());
-        if (previousBump != null && !previousBump.sharesLeaves(nextBump)) {
-            retired.add(previousBump);
-            group.schedule(() -> retire(previousBump), RETIRE_AFTER.toSeconds(), TimeUnit.SECONDS);
+        if (previousBump != null) {
+            previousBump.retireFor(nextBump);
         }
     }
 
     /** Lets the admin listener's {@code POST /reload} run {@code reloads} (the reload triggers, set up after start). */
     public void reloadBy(Function<String, CompletableFuture<ReloadOutcome>> reloads) {
         this.reloads = reloads;
-    }
-
-    private void retire(BumpContexts contexts) {
-        if (retired.remove(contexts)) {
-            contexts.close();
-        }
     }
 
     /**
@@ -243,7 +230,6 @@ public final class SluiceServer implements AutoCloseable {
         if (bump != null) {
             bump.close();
         }
-        retired.forEach(this::retire);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         log.info("stopped");
     }

@@ -93,6 +93,13 @@ public final class BumpContexts implements AutoCloseable {
         return other != null && other.leaves == leaves;
     }
 
+    /** Drops this leaf cache, unless {@code replacement} (the contexts a reload made) kept it. */
+    public void retireFor(BumpContexts replacement) {
+        if (!sharesLeaves(replacement)) {
+            leaves.discard();
+        }
+    }
+
     public PassthroughRegistry passthrough() {
         return passthrough;
     }

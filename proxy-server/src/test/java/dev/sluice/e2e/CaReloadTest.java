@@ -10,16 +10,20 @@ import dev.sluice.testing.ReloadableSluice;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import dev.sluice.testing.TestPki;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
@@ -87,6 +91,25 @@ class CaReloadTest {
         assertThat(caCertificateServed()).isEqualTo(newCa.certificatePem());
     }
 
+    @Test
+    void aConnectionOpenedBeforeTheSwapThatBumpsAfterItIsRefusedRatherThanGivenAnOldLeaf() throws Exception {
+        try (Socket early = new Socket()) {
+            early.connect(sluice.proxyAddress(), (int) SluiceFixture.PATIENCE.toMillis());
+            early.setSoTimeout((int) SluiceFixture.PATIENCE.toMillis());
+            assertThat(leafFor(trusting(oldCa))).satisfies(leaf -> leaf.verify(oldCa.certificate().getPublicKey()));
+
+            CertificateAuthority.generate(caCert, caKey, true);
+            sluice.awaitReloads(1, "success");
+
+            early.getOutputStream().write(("CONNECT " + TestOrigins.authority(origin.getPort()) + " HTTP/1.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(head(early)).startsWith("HTTP/1.1 200 ");
+            SSLSocket tls = (SSLSocket) trustingOnly(oldCa).sslSocketFactory()
+                    .createSocket(early, TestPki.ORIGIN_HOST, origin.getPort(), false);
+            assertThatThrownBy(tls::startHandshake).as("no leaf of the old CA").isInstanceOf(IOException.class);
+        }
+    }
+
     /** Bumps a GET to the origin and returns the leaf the client was shown. */
     private X509Certificate leafFor(OkHttpClient client) throws Exception {
         origin.enqueue(new MockResponse.Builder().body("bumped").build());
@@ -99,12 +122,26 @@ class CaReloadTest {
 
     /** A client through Sluice trusting {@code ca} alone, on connections of its own. */
     private OkHttpClient trusting(CertificateAuthority ca) {
-        HandshakeCertificates trust = new HandshakeCertificates.Builder()
-                .addTrustedCertificate(ca.certificate()).build();
+        HandshakeCertificates trust = trustingOnly(ca);
         InetSocketAddress proxy = sluice.proxyAddress();
         return clients.create(builder -> builder.proxy(new Proxy(Proxy.Type.HTTP, proxy))
                 .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
                 .connectTimeout(SluiceFixture.PATIENCE));
+    }
+
+    /** Reads a response head up to its blank line, and not a byte further (the tunnel's bytes follow it). */
+    private static String head(Socket socket) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = socket.getInputStream().read();
+            assertThat(b).as("a complete response head").isNotNegative();
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    private static HandshakeCertificates trustingOnly(CertificateAuthority ca) {
+        return new HandshakeCertificates.Builder().addTrustedCertificate(ca.certificate()).build();
     }
 
     private String caCertificateServed() throws Exception {
