@@ -121,6 +121,16 @@ public final class LeafCache implements AutoCloseable {
         mintExecutor.shutdown();
     }
 
+    /**
+     * Closes and drops every leaf held: a reload replaced this cache (another CA, other leaf limits), and a connection
+     * still holding it must not be handed one of its leaves; its bump fails instead and the client retries on a new
+     * connection. A mint already running finishes for the requests waiting on it.
+     */
+    public void discard() {
+        close();
+        cache.synchronous().invalidateAll();
+    }
+
     private LeafCertificate timedMint(Supplier<LeafCertificate> mint) {
         long start = System.nanoTime();
         LeafCertificate leaf = mint.get();

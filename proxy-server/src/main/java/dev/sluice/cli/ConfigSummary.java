@@ -60,6 +60,8 @@ final class ConfigSummary {
         tls(out, c.tls());
         line(out, "grpc:      callView %s, maxMethodLabels %d", onOff(c.grpc().callView()), c.grpc().maxMethodLabels());
         passthrough(out, c.passthrough());
+        line(out, "reload:    SIGHUP%s", c.reload().watch()
+                ? ", and files watched every " + format(c.reload().interval()) : "; files not watched");
         return out.toString();
     }
 

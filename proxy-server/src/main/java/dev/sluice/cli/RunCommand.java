@@ -10,6 +10,8 @@ import dev.sluice.config.TlsConfig;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.ShadowedRules;
+import dev.sluice.reload.ConfigReloader;
+import dev.sluice.reload.ReloadTriggers;
 import dev.sluice.server.SluiceServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Starts the proxy and admin listeners and serves until the process is stopped (SIGTERM drains). */
+/**
+ * Starts the proxy and admin listeners and serves until the process is stopped (SIGTERM drains); SIGHUP and changes
+ * to the config file or the files it names reload the configuration.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Start the proxy.")
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -51,8 +56,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         ShadowedRules.in(config.rules()).forEach(dead -> log.warn("{}", dead.warning(configFile.toString())));
-        if (listen != null) config = config.withListen(listen);
-        if (admin != null) config = config.withAdmin(admin);
+        config = overrides(config);
         CertificateAuthority ca = null;
         if (config.tls().enabled()) {
             try {
@@ -81,14 +85,27 @@ final class RunCommand implements Callable<Integer> {
         log.info("Sluice listening on {} (proxy) and {} (admin); config {}: {} rules, default {}",
                 server.proxyAddress(), server.adminAddress(), config.source(), config.rules().size(),
                 config.defaultAction().yamlName());
+        ReloadTriggers reloads = ReloadTriggers.start(
+                new ConfigReloader(configFile, this::overrides, server::apply, metrics, config, ca),
+                config.reload(), true);
+        server.reloadBy(reloads::reload);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Sluice stopping");
+            reloads.close();
             server.close();
             accessLog.close();
             metrics.close();
         }, "sluice-shutdown"));
         server.awaitTermination();
         return 0;
+    }
+
+    /** The file's config with what the command line sets over it. */
+    private SluiceConfig overrides(SluiceConfig fromFile) {
+        SluiceConfig config = fromFile;
+        if (listen != null) config = config.withListen(listen);
+        if (admin != null) config = config.withAdmin(admin);
+        return config;
     }
 
     /** Loads the configured CA; when neither of its files exists yet, creates it (first start). */

@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,7 @@ public final class ConfigLoader {
         GrpcConfig grpc = reader.optional(top, "grpc", GrpcConfig.DEFAULTS, this::grpc);
         PassthroughConfig passthrough = reader.optional(top, "passthrough", PassthroughConfig.DEFAULTS,
                 this::passthrough);
+        ReloadConfig reload = reader.optional(top, "reload", ReloadConfig.DEFAULTS, this::reload);
         top.rejectUnknown();
         if (defaultAction == Action.ALLOW) {
             reader.problems().add(defaultNode, "default", "allow is for rules matching grpc:; the default must be "
@@ -114,7 +116,7 @@ public final class ConfigLoader {
             requireTlsForBump(rules, defaultAction, defaultNode);
         }
         return new SluiceConfig(source, listen, admin, hosts, access, auth, rules, defaultAction, timeouts, limits,
-                accessLog, tls, grpc, passthrough);
+                accessLog, tls, grpc, passthrough, reload);
     }
 
     /** A bump mints leaves, so it needs the CA of a {@code tls:} block; without one it would fail every connection. */
@@ -185,6 +187,19 @@ public final class ConfigLoader {
                 reader.optional(map, "idleUpstream", d.idleUpstream(), reader::duration),
                 reader.optional(map, "tlsHandshake", d.tlsHandshake(), reader::duration),
                 reader.optional(map, "drain", d.drain(), reader::duration)));
+    }
+
+    private ReloadConfig reload(Node node, String path) {
+        ReloadConfig d = ReloadConfig.DEFAULTS;
+        return reader.section(node, path, map -> new ReloadConfig(
+                reader.optional(map, "watch", d.watch(), reader::bool),
+                reader.optional(map, "interval", d.interval(), (n, p) -> {
+                    Duration interval = reader.duration(n, p);
+                    if (interval != null && interval.compareTo(ReloadConfig.MIN_INTERVAL) < 0) {
+                        reader.problems().add(n, p, "must be at least " + ReloadConfig.MIN_INTERVAL.toMillis() + "ms");
+                    }
+                    return interval;
+                })));
     }
 
     private LimitsConfig limits(Node node, String path) {

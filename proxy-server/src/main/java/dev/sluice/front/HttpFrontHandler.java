@@ -5,6 +5,7 @@ import dev.sluice.http1.ProxyErrorResponse;
 import dev.sluice.http1.TransferCoding;
 import dev.sluice.policy.ConnectionFacts;
 import dev.sluice.policy.Decision;
+import dev.sluice.relay.Drain;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -57,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * so the forwarder only ever sees one exchange at a time.
  *
  * <p>After a CONNECT the connection never speaks HTTP again: it becomes a tunnel, or is closed after the answer.
+ *
+ * <p>On {@link Drain#EVENT} a connection waiting between requests is closed at once; one in an exchange finishes
+ * it, answers {@code Connection: close} and is closed after it.
  */
 public final class HttpFrontHandler extends ChannelDuplexHandler {
     /** A request Sluice answers itself keeps its connection only if at most this much body is left to skip. */
@@ -96,6 +100,8 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
     private boolean responseEnded;
     private boolean informationalResponse;
     private boolean inputShutdown;
+    /** Sluice is stopping: no exchange after the current one. */
+    private boolean draining;
 
     public HttpFrontHandler(FrontServices services, ClientTimeouts timeouts) {
         this.services = services;
@@ -155,6 +161,9 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
             if (msg instanceof HttpResponse response) {
                 HttpStatusClass kind = response.status().codeClass();
                 informationalResponse = kind == HttpStatusClass.INFORMATIONAL && response.status().code() != 101;
+                if (draining && !informationalResponse) {
+                    HttpUtil.setKeepAlive(response, false); // tells the client not to send another request
+                }
             }
             if (msg instanceof LastHttpContent && !informationalResponse) {
                 responseEnded = true;
@@ -177,6 +186,14 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
                                 + " ms", null, null);
             } else {
                 ctx.close();
+            }
+        } else if (evt == Drain.EVENT) {
+            draining = true;
+            if (state == State.AWAIT_HEAD && held.isEmpty()) {
+                state = State.CLOSING; // idle between requests: nothing to finish
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
             }
         } else if (evt == ChannelInputShutdownEvent.INSTANCE) {
             inputShutdown = true;
@@ -229,6 +246,10 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
                 ReferenceCountUtil.release(msg);
                 if (last) {
                     state = State.AWAIT_HEAD;
+                    if (draining) {
+                        state = State.CLOSING;
+                        ctx.close();
+                    }
                 }
             }
             case FORWARD_BODY -> {
@@ -276,7 +297,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
         state = State.AWAIT_HEAD;
         responseEnded = false;
         informationalResponse = false;
-        if (inputShutdown) {
+        if (inputShutdown || draining) {
             state = State.CLOSING;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -499,7 +520,8 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
 
     /** Whether the connection may carry another request after Sluice answered this one itself. */
     private boolean canContinueAfter(HttpRequest request) {
-        if (HttpMethod.CONNECT.equals(request.method()) || inputShutdown || !HttpUtil.isKeepAlive(request)) {
+        if (HttpMethod.CONNECT.equals(request.method()) || inputShutdown || draining
+                || !HttpUtil.isKeepAlive(request)) {
             return false;
         }
         // A client waiting for 100 Continue will not send the body we would wait to skip.

@@ -70,6 +70,11 @@ import java.util.function.LongSupplier;
  *       {@code OTHER}; service and method labels bounded by {@code grpc.maxMethodLabels} and given only to
  *       methods the origin answered with a status other than UNIMPLEMENTED (see {@link GrpcCallMetrics})</li>
  *   <li>{@code sluice_access_log_dropped_total}, {@code sluice_build_info{version}}, {@code sluice_config_rules}</li>
+ *   <li>{@code sluice_config_reloads_total{result}} ({@code success}, {@code failure}),
+ *       {@code sluice_config_last_reload_successful} (1 or 0) and
+ *       {@code sluice_config_last_reload_success_timestamp_seconds} (the start counts as a successful load)</li>
+ *   <li>{@code sluice_drain_connections_closed_total{how}}: client connections a stop drained, {@code finished}
+ *       (ended within {@code timeouts.drain}) or {@code forced} (closed at its deadline)</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
  *
@@ -106,6 +111,10 @@ public final class Metrics implements AutoCloseable {
     public static final String GRPC_CALL_DURATION = "sluice.grpc.call.duration";
     public static final String GRPC_MESSAGES = "sluice.grpc.messages";
     public static final String H2_ABUSE = "sluice.h2.abuse";
+    public static final String CONFIG_RELOADS = "sluice.config.reloads";
+    public static final String CONFIG_LAST_RELOAD_SUCCESSFUL = "sluice.config.last.reload.successful";
+    public static final String CONFIG_LAST_RELOAD_SUCCESS = "sluice.config.last.reload.success.timestamp";
+    public static final String DRAIN_CLOSED = "sluice.drain.connections.closed";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
@@ -156,6 +165,8 @@ public final class Metrics implements AutoCloseable {
     private final Counter accessLogDropped;
     private final Timer upstreamConnect;
     private final AtomicInteger configRules = new AtomicInteger();
+    private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
+    private final AtomicLong lastReloadSuccess = new AtomicLong(System.currentTimeMillis());
     private final CounterFamily bumpFailures;
     private final Counter bumpSuccesses;
     private final CounterFamily bumpProtocols;
@@ -241,6 +252,15 @@ public final class Metrics implements AutoCloseable {
                 .tag("version", version()).register(registry);
         Gauge.builder(CONFIG_RULES, configRules, AtomicInteger::get)
                 .description("Rules in the active configuration").register(registry);
+        Gauge.builder(CONFIG_LAST_RELOAD_SUCCESSFUL, lastReloadSuccessful, AtomicInteger::get)
+                .description("1 when the latest configuration load or reload succeeded, else 0").register(registry);
+        Gauge.builder(CONFIG_LAST_RELOAD_SUCCESS, lastReloadSuccess, ms -> ms.get() / 1000.0).baseUnit("seconds")
+                .description("When the configuration in force was loaded (Unix time)").register(registry);
+        // Registered at zero, so that an alert on their increase sees the first one.
+        configReload("success", 0);
+        configReload("failure", 0);
+        drainClosed("finished", 0);
+        drainClosed("forced", 0);
 
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
@@ -347,11 +367,18 @@ public final class Metrics implements AutoCloseable {
         leafMint.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Exposes a leaf cache's own counts, read at scrape time. */
-    public void leafCache(LongSupplier hits, LongSupplier misses, LongSupplier size) {
+    /**
+     * Exposes a leaf cache's own counts, read at scrape time; a later call (a reload that made a new cache) points
+     * the same meters at the new cache, whose counts start again from zero.
+     */
+    public synchronized void leafCache(LongSupplier hits, LongSupplier misses, LongSupplier size) {
         // Micrometer holds a function meter's state object weakly: the suppliers live in a field of ours, and the
         // meters read them through this object, which lives as long as the registry is in use.
+        boolean registered = leafCacheSources != null;
         leafCacheSources = new LongSupplier[] {hits, misses, size};
+        if (registered) {
+            return;
+        }
         String description = "Leaf lookups: hit (cached or joining a mint in flight) or miss (started a mint)";
         FunctionCounter.builder(LEAF_CACHE_REQUESTS, this, m -> m.leafCacheSource(0)).description(description)
                 .tag("result", "hit").register(registry);
@@ -431,6 +458,26 @@ public final class Metrics implements AutoCloseable {
     /** Records the size of the configuration now in force. */
     public void configRules(int count) {
         configRules.set(count);
+    }
+
+    /** A configuration reload; a failed one leaves the configuration in force as it was. */
+    public void configReload(boolean success) {
+        configReload(success ? "success" : "failure", 1);
+        lastReloadSuccessful.set(success ? 1 : 0);
+        if (success) {
+            lastReloadSuccess.set(System.currentTimeMillis());
+        }
+    }
+
+    /** Client connections a stop drained: {@code finished} in time, or {@code forced} closed at the deadline. */
+    public void drainClosed(String how, long count) {
+        Counter.builder(DRAIN_CLOSED).description("Client connections drained by a stop, by how they ended")
+                .tag("how", how).register(registry).increment(count);
+    }
+
+    private void configReload(String result, int count) {
+        Counter.builder(CONFIG_RELOADS).description("Configuration reloads by result").tag("result", result)
+                .register(registry).increment(count);
     }
 
     /** Stops the GC listener the JVM metrics installed; the registry is unusable afterwards. */

@@ -18,10 +18,15 @@ public final class KeyedQuota<K> {
 
     /** Takes a place for {@code key}; false, taking none, when it holds {@code perKey}. */
     public boolean take(K key) {
+        return take(key, perKey);
+    }
+
+    /** As {@link #take(Object)}, against another bound (one a reload changed); {@link #full} keeps {@code perKey}. */
+    public boolean take(K key, int max) {
         boolean[] taken = {false};
         held.compute(key, (k, count) -> {
             int now = count == null ? 0 : count;
-            if (now >= perKey) {
+            if (now >= max) {
                 return count;
             }
             taken[0] = true;

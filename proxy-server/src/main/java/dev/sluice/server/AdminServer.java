@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.config.HostPort;
 import dev.sluice.observe.Metrics;
 import dev.sluice.passthrough.PassthroughRegistry;
+import dev.sluice.reload.ReloadOutcome;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -30,8 +31,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code /ca.crt} and {@code /passthrough} over plain HTTP/1.1. Everything answers {@code GET} only, but
  * {@code /passthrough} also {@code DELETE}: all entries, or with {@code ?host=NAME} those of that origin host or
  * server name ({@link PassthroughJson}), when the {@code Host} header names the listener by address or as
- * {@code localhost} ({@link RebindingGuard}).
+ * {@code localhost} ({@link RebindingGuard}). {@code POST /reload} reloads the configuration ({@link AdminReload})
+ * under the same guard.
  */
 public final class AdminServer {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -72,13 +77,27 @@ public final class AdminServer {
      */
     public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
                                String caCertificatePem) throws InterruptedException {
-        return bind(group, address, metrics, ready, caCertificatePem, null);
+        return bind(group, address, metrics, ready, () -> caCertificatePem, null);
     }
 
-    /** @param passthrough what automatic passthrough learned, at {@code /passthrough}; null when nothing is bumped */
+    /**
+     * @param caCertificatePem read per request (a reload may have changed the CA); null when Sluice has no CA
+     * @param passthrough      what automatic passthrough learned, at {@code /passthrough}; null when nothing is
+     *                         bumped
+     */
     public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
-                               String caCertificatePem, PassthroughRegistry passthrough) throws InterruptedException {
-        AdminHandler handler = new AdminHandler(metrics, ready, caCertificatePem, passthrough);
+                               Supplier<String> caCertificatePem, PassthroughRegistry passthrough)
+            throws InterruptedException {
+        return bind(group, address, metrics, ready, caCertificatePem, passthrough, trigger -> null);
+    }
+
+    /** @param reloads runs {@code POST /reload}; answers null while reloading is not set up */
+    public static Channel bind(EventLoopGroup group, HostPort address, Metrics metrics, BooleanSupplier ready,
+                               Supplier<String> caCertificatePem, PassthroughRegistry passthrough,
+                               Function<String, CompletableFuture<ReloadOutcome>> reloads)
+            throws InterruptedException {
+        AdminHandler handler = new AdminHandler(metrics, ready, caCertificatePem, passthrough,
+                new AdminReload(reloads));
         return new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -103,10 +122,13 @@ public final class AdminServer {
     private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Metrics metrics;
         private final BooleanSupplier ready;
-        private final String caCertificatePem;
+        private final Supplier<String> caCertificatePem;
         private final PassthroughRegistry passthrough;
+        private final AdminReload reload;
 
-        AdminHandler(Metrics metrics, BooleanSupplier ready, String caCertificatePem, PassthroughRegistry passthrough) {
+        AdminHandler(Metrics metrics, BooleanSupplier ready, Supplier<String> caCertificatePem,
+                     PassthroughRegistry passthrough, AdminReload reload) {
+            this.reload = reload;
             this.metrics = metrics;
             this.ready = ready;
             this.caCertificatePem = caCertificatePem;
@@ -123,6 +145,10 @@ public final class AdminServer {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             if (uri.path().equals(PASSTHROUGH)) {
                 passthrough(ctx, keepAlive, request, uri);
+                return;
+            }
+            if (uri.path().equals(AdminReload.PATH)) {
+                reload.handle(request, (status, body) -> respond(ctx, keepAlive, status, TEXT, body));
                 return;
             }
             if (!HttpMethod.GET.equals(request.method())) {
@@ -142,8 +168,9 @@ public final class AdminServer {
                     }
                 }
                 case "/ca.crt" -> {
-                    if (caCertificatePem != null) {
-                        respond(ctx, keepAlive, HttpResponseStatus.OK, PEM_CONTENT_TYPE, caCertificatePem);
+                    String pem = caCertificatePem.get();
+                    if (pem != null) {
+                        respond(ctx, keepAlive, HttpResponseStatus.OK, PEM_CONTENT_TYPE, pem);
                     } else {
                         respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "no CA configured (see tls: in the config)");
                     }

@@ -3,7 +3,6 @@ package dev.sluice.server;
 import dev.sluice.front.ClientTimeouts;
 import dev.sluice.front.FrontServices;
 import dev.sluice.front.HttpFrontHandler;
-import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http1.ForwardHandler;
 import dev.sluice.http1.OriginPools;
 import dev.sluice.observe.AccessLogEntry;
@@ -12,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.NetUtil;
@@ -21,28 +19,26 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 
 /**
- * Builds an accepted client connection: refuses clients outside {@code access.clients} before reading a byte,
+ * Builds an accepted client connection with the services in force when it was accepted ({@link LiveServices}): refuses clients outside {@code access.clients} before reading a byte,
  * answers 503 to one over a connection limit ({@link ConnectionLimitAnswer}), then
  * {@code timeouts -> codec -> front -> forward}.
  */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
-    private final FrontServices services;
+    private final LiveServices live;
     private final OriginPools originPools;
     private final ChannelGroup clients;
-    /** Built once: the decoder copies the values out, so every connection can share it. */
-    private final HttpDecoderConfig decoderConfig;
-    private final ConnectionLimiter limiter;
+    private final ConnectionLimiter limiter = new ConnectionLimiter();
 
-    ProxyChannelInitializer(FrontServices services, OriginPools originPools, ChannelGroup clients) {
-        this.services = services;
+    ProxyChannelInitializer(LiveServices live, OriginPools originPools, ChannelGroup clients) {
+        this.live = live;
         this.originPools = originPools;
         this.clients = clients;
-        this.decoderConfig = DecoderLimits.requests(services.limits());
-        this.limiter = new ConnectionLimiter(services.limits());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        LiveServices.Current current = live.current();
+        FrontServices services = current.services();
         InetSocketAddress remote = ch.remoteAddress();
         if (remote == null || !services.policy().clientAllowed(remote.getAddress())) {
             services.metrics().error("client_not_allowed");
@@ -53,9 +49,9 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         InetAddress address = remote.getAddress();
-        ConnectionLimiter.Limit reached = limiter.tryAcquire(address);
+        ConnectionLimiter.Limit reached = limiter.tryAcquire(address, services.limits());
         if (reached != null) {
-            refuse(ch, remote, reached);
+            refuse(ch, services, remote, reached);
             return;
         }
         ch.closeFuture().addListener(f -> limiter.release(address));
@@ -66,12 +62,13 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         ClientTimeouts timeouts = new ClientTimeouts(services.timeouts().idleClient(), services.timeouts().requestHeader());
         ChannelPipeline p = ch.pipeline();
         p.addLast("timeouts", timeouts);
-        p.addLast("codec", new HttpServerCodec(decoderConfig));
+        p.addLast("codec", new HttpServerCodec(current.decoder()));
         p.addLast("front", new HttpFrontHandler(services, timeouts));
         p.addLast("forward", new ForwardHandler(originPools, services.metrics(), services.accessLog()));
     }
 
-    private void refuse(SocketChannel ch, InetSocketAddress remote, ConnectionLimiter.Limit reached) {
+    private static void refuse(SocketChannel ch, FrontServices services, InetSocketAddress remote,
+                               ConnectionLimiter.Limit reached) {
         services.metrics().connectionRefused(reached.tag);
         services.accessLog().log(new AccessLogEntry(Instant.now(), NetUtil.toSocketAddressString(remote), null, null,
                 null, null, reached.key, 503, 0, 0, 0, "connection_limit_reached"));

@@ -12,6 +12,7 @@ import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
 import dev.sluice.relay.Drain;
 import dev.sluice.relay.TcpRelay;
+import dev.sluice.reload.ReloadOutcome;
 import dev.sluice.tls.BumpContexts;
 import dev.sluice.upstream.DefaultUpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
@@ -29,11 +30,16 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Binds the proxy and admin listeners on one NIO event loop group; {@link #close()} drains and stops. */
+/**
+ * Binds the proxy and admin listeners on one NIO event loop group; {@link #apply} swaps in a reloaded configuration
+ * for new connections; {@link #close()} drains and stops.
+ */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
@@ -41,18 +47,34 @@ public final class SluiceServer implements AutoCloseable {
     private final Metrics metrics;
     private final DefaultUpstreamConnector connector;
     private final Duration drain;
-    private BumpContexts bump;
+    private final AccessLog accessLog;
+    /** What the proxy listener is bound with and new connections get; {@link #apply} swaps it. */
+    private final LiveServices live;
+    /** The configuration the listeners were started with: {@link #apply} keeps what it cannot change. */
+    private final SluiceConfig started;
+    private volatile BumpContexts bump;
+    private volatile String caCertificatePem;
+    /** What {@code POST /reload} runs, once set up ({@link #reloadBy}). */
+    private volatile Function<String, CompletableFuture<ReloadOutcome>> reloads = trigger -> null;
     private final ChannelGroup clients = new DefaultChannelGroup("sluice-clients", GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
     private volatile boolean closed;
     private Channel proxyChannel;
     private Channel adminChannel;
 
-    private SluiceServer(EventLoopGroup group, Metrics metrics, DefaultUpstreamConnector connector, Duration drain) {
+    private SluiceServer(EventLoopGroup group, Metrics metrics, DefaultUpstreamConnector connector,
+                         SluiceConfig started, AccessLog accessLog, CertificateAuthority ca) {
         this.group = group;
         this.metrics = metrics;
         this.connector = connector;
-        this.drain = drain;
+        this.drain = started.timeouts().drain();
+        this.started = started;
+        this.accessLog = accessLog;
+        if (ca != null) {
+            bump = BumpContexts.create(started.tls(), started.passthrough(), ca, metrics);
+            caCertificatePem = ca.certificatePem();
+        }
+        this.live = new LiveServices(services(started, bump));
     }
 
     public static SluiceServer start(SluiceConfig config, Metrics metrics, AccessLog accessLog)
@@ -76,13 +98,15 @@ public final class SluiceServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         DefaultUpstreamConnector connector = new DefaultUpstreamConnector(config.hosts(), config.timeouts().connect(),
                 new DestinationGuard(ownAddresses(config)), metrics);
-        SluiceServer server = new SluiceServer(group, metrics, connector, config.timeouts().drain());
+        SluiceServer server;
         try {
-            if (ca != null) {
-                server.bump = BumpContexts.create(config.tls(), config.passthrough(), ca, metrics);
-            }
-            FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
-                    connector, metrics, accessLog, config.timeouts(), config.limits(), server.bump, config.grpc());
+            server = new SluiceServer(group, metrics, connector, config, accessLog, ca);
+        } catch (RuntimeException e) {
+            connector.close();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+            throw e;
+        }
+        try {
             server.proxyChannel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -91,13 +115,14 @@ public final class SluiceServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpRelay.WATER_MARK)
-                    .childHandler(new ProxyChannelInitializer(services,
+                    .childHandler(new ProxyChannelInitializer(server.live,
                             new OriginPools(connector, config.limits(), config.timeouts()), server.clients))
                     .bind(config.listen().toSocketAddress())
                     .sync()
                     .channel();
             server.adminChannel = AdminServer.bind(group, config.admin(), metrics, () -> server.ready,
-                    ca == null ? null : ca.certificatePem(), server.bump == null ? null : server.bump.passthrough());
+                    () -> server.caCertificatePem, server.bump == null ? null : server.bump.passthrough(),
+                    trigger -> server.reloads.apply(trigger));
             server.ready = true;
             return server;
         } catch (Throwable e) {
@@ -105,6 +130,49 @@ public final class SluiceServer implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /** The front services of one configuration, with what a reload keeps: connector, access log, gRPC view. */
+    private FrontServices services(SluiceConfig config, BumpContexts bumps) {
+        return new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()), connector, metrics,
+                accessLog, config.timeouts(), config.limits(), bumps, started.grpc());
+    }
+
+    /**
+     * Makes {@code config} (with {@code ca}, its loaded CA) the configuration of every connection accepted from now
+     * on; connections already open keep theirs. Everything that can fail is built before the swap, so a failure
+     * leaves the configuration in force untouched. What only a restart changes (listeners, {@code hosts:},
+     * {@code timeouts.connect}, ...; see {@code RestartOnlyChanges}) keeps its started value. A new CA (or new
+     * {@code tls.leaf} settings) comes with a new, empty leaf cache, and the old one is dropped at once: a connection
+     * opened before the swap that bumps only now fails its bump rather than be handed a leaf of the old CA. What
+     * automatic passthrough learned is kept.
+     *
+     * @throws IllegalStateException    when {@code tls.provider: openssl} cannot be honoured, or adding or removing
+     *                                  the {@code tls:} block was asked for (that needs a restart)
+     * @throws IllegalArgumentException when a {@code tls.upstreamTrust} file cannot be read
+     */
+    public synchronized void apply(SluiceConfig config, CertificateAuthority ca) {
+        if (closed) {
+            return;
+        }
+        if ((ca != null) != (bump != null)) {
+            throw new IllegalStateException("adding or removing the tls: block needs a restart");
+        }
+        BumpContexts previousBump = bump;
+        BumpContexts nextBump = ca == null ? null : BumpContexts.reloaded(config.tls(), ca, metrics, previousBump);
+        FrontServices next = services(config, nextBump);
+        bump = nextBump;
+        live.swap(next);
+        caCertificatePem = ca == null ? null : ca.certificatePem();
+        metrics.configRules(config.rules().size());
+        if (previousBump != null) {
+            previousBump.retireFor(nextBump);
+        }
+    }
+
+    /** Lets the admin listener's {@code POST /reload} run {@code reloads} (the reload triggers, set up after start). */
+    public void reloadBy(Function<String, CompletableFuture<ReloadOutcome>> reloads) {
+        this.reloads = reloads;
     }
 
     /**
@@ -170,13 +238,17 @@ public final class SluiceServer implements AutoCloseable {
         if (clients.isEmpty()) {
             return;
         }
-        log.info("draining {} open connections for up to {}", clients.size(), drain);
+        int open = clients.size();
+        log.info("draining {} open connections for up to {}", open, drain);
         // Waits for the connections open now: none can join, the listener is closed.
         var allClosed = clients.newCloseFuture();
         clients.forEach(client -> client.pipeline().fireUserEventTriggered(Drain.EVENT));
         allClosed.awaitUninterruptibly(drain.toMillis());
         int left = clients.size();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        log.info("drained: {} connections closed at the deadline", left);
+        metrics.drainClosed("finished", Math.max(0, open - left));
+        metrics.drainClosed("forced", left);
+        log.info("drained: {} connections ended by themselves, {} closed at the deadline", Math.max(0, open - left),
+                left);
     }
 }

@@ -21,13 +21,19 @@ public final class BumpContexts implements AutoCloseable {
     private final ClientFacingTlsContexts clientFacing;
     private final LeafCache leaves;
     private final PassthroughRegistry passthrough;
+    /** What the leaves are minted with: a reload with the same CA and leaf settings keeps the cache. */
+    private final LeafSource leafSource;
+
+    private record LeafSource(String caFingerprint, TlsConfig.Leaf settings) {
+    }
 
     private BumpContexts(UpstreamTlsContexts upstream, ClientFacingTlsContexts clientFacing,
-                         LeafCache leaves, PassthroughRegistry passthrough) {
+                         LeafCache leaves, PassthroughRegistry passthrough, LeafSource leafSource) {
         this.upstream = upstream;
         this.clientFacing = clientFacing;
         this.leaves = leaves;
         this.passthrough = passthrough;
+        this.leafSource = leafSource;
     }
 
     /**
@@ -37,6 +43,21 @@ public final class BumpContexts implements AutoCloseable {
      */
     public static BumpContexts create(TlsConfig tls, PassthroughConfig passthrough, CertificateAuthority ca,
                                       Metrics metrics) {
+        return create(tls, ca, metrics, new PassthroughRegistry(passthrough, metrics), null);
+    }
+
+    /**
+     * For a reload: new contexts around what automatic passthrough learned ({@code previous}'s registry). The leaf
+     * cache of {@code previous} is kept when the CA and {@code tls.leaf} are the same; otherwise a new, empty one
+     * is made, so no leaf of another CA (or minted under other limits) is ever served.
+     */
+    public static BumpContexts reloaded(TlsConfig tls, CertificateAuthority ca, Metrics metrics,
+                                        BumpContexts previous) {
+        return create(tls, ca, metrics, previous.passthrough, previous);
+    }
+
+    private static BumpContexts create(TlsConfig tls, CertificateAuthority ca, Metrics metrics,
+                                       PassthroughRegistry passthrough, BumpContexts previous) {
         SslProvider provider = TlsProviders.choose(tls.provider());
         UpstreamTlsContexts upstream;
         try {
@@ -45,10 +66,14 @@ public final class BumpContexts implements AutoCloseable {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         ClientFacingTlsContexts clientFacing = new ClientFacingTlsContexts(provider, ca.certificate());
+        LeafSource leafSource = new LeafSource(ca.sha256Fingerprint(), tls.leaf());
+        if (previous != null && previous.leafSource.equals(leafSource)) {
+            return new BumpContexts(upstream, clientFacing, previous.leaves, passthrough, leafSource);
+        }
         LeafCache leaves = new LeafCache(new LeafMinter(ca, tls.leaf().maxValidity()), tls.leaf(),
                 metrics::leafMintNanos);
         metrics.leafCache(leaves::hits, leaves::misses, leaves::size);
-        return new BumpContexts(upstream, clientFacing, leaves, new PassthroughRegistry(passthrough, metrics));
+        return new BumpContexts(upstream, clientFacing, leaves, passthrough, leafSource);
     }
 
     public UpstreamTlsContexts upstream() {
@@ -61,6 +86,18 @@ public final class BumpContexts implements AutoCloseable {
 
     public LeafCache leaves() {
         return leaves;
+    }
+
+    /** Whether {@code other} mints with the same leaf cache (a reload kept it). */
+    public boolean sharesLeaves(BumpContexts other) {
+        return other != null && other.leaves == leaves;
+    }
+
+    /** Drops this leaf cache, unless {@code replacement} (the contexts a reload made) kept it. */
+    public void retireFor(BumpContexts replacement) {
+        if (!sharesLeaves(replacement)) {
+            leaves.discard();
+        }
     }
 
     public PassthroughRegistry passthrough() {

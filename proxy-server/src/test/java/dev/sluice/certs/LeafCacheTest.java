@@ -227,6 +227,19 @@ class LeafCacheTest {
                 .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(RejectedExecutionException.class);
     }
 
+    @Test
+    void afterDiscardNothingIsServedAnyMore() throws Exception {
+        LeafCache cache = cache(CONFIG, minter::mint);
+        X509Certificate upstream = upstream(Instant.now().plus(Duration.ofDays(1)), "api.example.com");
+        get(cache, "api.example.com", upstream);
+
+        cache.discard();
+
+        assertThat(cache.size()).isZero();
+        assertThat(cache.get("api.example.com", upstream)).failsWithin(Duration.ofSeconds(TIMEOUT_SECONDS))
+                .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(RejectedExecutionException.class);
+    }
+
     private LeafCache cache(TlsConfig.Leaf config, BiFunction<String, X509Certificate, LeafCertificate> mint) {
         LeafCache cache = new LeafCache(minter, config, mint, nanos -> mints.incrementAndGet());
         caches.add(cache);

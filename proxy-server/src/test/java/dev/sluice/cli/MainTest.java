@@ -125,6 +125,7 @@ class MainTest {
                     passthrough:
                       mtls: {ttl: 30m}
                       pinned: {enabled: false, threshold: 3, ipv4Prefix: 24}
+                    reload: {interval: 10s}
                     """);
 
             assertThat(sluice("check-config", file.toString())).as(err.toString()).isZero();
@@ -143,6 +144,7 @@ class MainTest {
                               mtls:          on, ttl 30m
                               pinned:        off, ttl 1h, threshold 3, ipv4Prefix 24, ipv6Prefix 64
                               maxEntries:    10000
+                            reload:    SIGHUP, and files watched every 10s
                             """);
             assertThat(err.toString()).isEmpty();
         }

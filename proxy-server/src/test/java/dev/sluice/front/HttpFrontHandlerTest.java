@@ -10,6 +10,7 @@ import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
+import dev.sluice.relay.Drain;
 import dev.sluice.testing.RecordingAccessLog;
 import dev.sluice.upstream.UpstreamConnector;
 import dev.sluice.upstream.UpstreamException;
@@ -522,6 +523,38 @@ class HttpFrontHandlerTest {
             assertThat(ch.isOpen()).isFalse();
             assertThat(connector.calls).isEmpty();
             assertThat(accessLog.entries()).singleElement().satisfies(e -> assertThat(e.error()).isEqualTo("auth_required"));
+        }
+    }
+
+    /** {@link Drain#EVENT}: Sluice is stopping. */
+    @Nested
+    class Draining {
+        @Test
+        void aConnectionIdleBetweenRequestsClosesAtOnce() {
+            EmbeddedChannel ch = client(CONFIG);
+            send(ch, "GET http://a.example/ HTTP/1.1\r\n\r\n");
+            forwarded.respond();
+            ch.runPendingTasks();
+
+            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
+
+            assertThat(ch.isOpen()).isFalse();
+        }
+
+        @Test
+        void aConnectionInAnExchangeFinishesItSayingCloseThenCloses() {
+            EmbeddedChannel ch = client(CONFIG);
+            send(ch, "GET http://a.example/ HTTP/1.1\r\n\r\n");
+
+            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
+            assertThat(ch.isOpen()).as("the exchange under way goes on").isTrue();
+            forwarded.ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    io.netty.handler.codec.http.HttpResponseStatus.NO_CONTENT));
+            ch.runPendingTasks();
+
+            assertThat(response(ch)).startsWith("HTTP/1.1 204 No Content\r\n").containsIgnoringCase("connection: close");
+            assertThat(ch.isOpen()).isFalse();
         }
     }
 

@@ -305,7 +305,7 @@ class AdminServerTest {
     private PassthroughRegistry withPassthrough() throws InterruptedException {
         PassthroughRegistry registry = new PassthroughRegistry(PassthroughConfig.DEFAULTS, metrics);
         server.close().sync();
-        server = AdminServer.bind(group, new HostPort("127.0.0.1", 0), metrics, ready::get, null, registry);
+        server = AdminServer.bind(group, new HostPort("127.0.0.1", 0), metrics, ready::get, () -> null, registry);
         return registry;
     }
 

@@ -11,16 +11,17 @@ import org.junit.jupiter.api.Test;
 class ConnectionLimiterTest {
     private static final InetAddress A = address(10, 0, 0, 1);
     private static final InetAddress B = address(10, 0, 0, 2);
+    private LimitsConfig limits;
 
     @Test
     void admitsUpToTheTotalThenRefusesUntilOneIsReleased() {
         ConnectionLimiter limiter = limiter(2, 256);
 
-        assertThat(limiter.tryAcquire(A)).isNull();
-        assertThat(limiter.tryAcquire(B)).isNull();
-        assertThat(limiter.tryAcquire(B)).isEqualTo(ConnectionLimiter.Limit.TOTAL);
+        assertThat(limiter.tryAcquire(A, limits)).isNull();
+        assertThat(limiter.tryAcquire(B, limits)).isNull();
+        assertThat(limiter.tryAcquire(B, limits)).isEqualTo(ConnectionLimiter.Limit.TOTAL);
         limiter.release(A);
-        assertThat(limiter.tryAcquire(B)).isNull();
+        assertThat(limiter.tryAcquire(B, limits)).isNull();
         assertThat(limiter.open()).isEqualTo(2);
     }
 
@@ -28,24 +29,37 @@ class ConnectionLimiterTest {
     void anAddressAtItsLimitIsRefusedWithoutTakingFromTheTotal() {
         ConnectionLimiter limiter = limiter(10, 2);
 
-        assertThat(limiter.tryAcquire(A)).isNull();
-        assertThat(limiter.tryAcquire(A)).isNull();
-        assertThat(limiter.tryAcquire(A)).isEqualTo(ConnectionLimiter.Limit.PER_CLIENT);
-        assertThat(limiter.tryAcquire(B)).isNull();
+        assertThat(limiter.tryAcquire(A, limits)).isNull();
+        assertThat(limiter.tryAcquire(A, limits)).isNull();
+        assertThat(limiter.tryAcquire(A, limits)).isEqualTo(ConnectionLimiter.Limit.PER_CLIENT);
+        assertThat(limiter.tryAcquire(B, limits)).isNull();
         assertThat(limiter.open()).isEqualTo(3);
     }
 
     @Test
     void anAddressIsForgottenWhenItsLastConnectionCloses() {
         ConnectionLimiter limiter = limiter(10, 2);
-        limiter.tryAcquire(A);
-        limiter.tryAcquire(A);
+        limiter.tryAcquire(A, limits);
+        limiter.tryAcquire(A, limits);
 
         limiter.release(A);
         assertThat(limiter.clients()).isOne();
         limiter.release(A);
         assertThat(limiter.clients()).isZero();
         assertThat(limiter.open()).isZero();
+    }
+
+    @Test
+    void lowerLimitsFromAReloadCountTheConnectionsAlreadyOpen() {
+        ConnectionLimiter limiter = limiter(10, 10);
+        limiter.tryAcquire(A, limits);
+        limiter.tryAcquire(A, limits);
+        limiter.tryAcquire(B, limits);
+
+        assertThat(limiter.tryAcquire(A, limits(10, 2))).isEqualTo(ConnectionLimiter.Limit.PER_CLIENT);
+        assertThat(limiter.tryAcquire(B, limits(3, 10))).isEqualTo(ConnectionLimiter.Limit.TOTAL);
+        assertThat(limiter.tryAcquire(B, limits(4, 2))).isNull();
+        assertThat(limiter.open()).isEqualTo(4);
     }
 
     @Test
@@ -58,7 +72,7 @@ class ConnectionLimiterTest {
         Concurrently.run(8, thread -> {
             InetAddress client = address(10, 0, 0, thread % 3);
             for (int i = 0; i < 20_000; i++) {
-                if (limiter.tryAcquire(client) == null) {
+                if (limiter.tryAcquire(client, limits) == null) {
                     admitted.incrementAndGet();
                     mostHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
                     held.decrementAndGet();
@@ -73,10 +87,15 @@ class ConnectionLimiterTest {
         assertThat(limiter.clients()).isZero();
     }
 
-    private static ConnectionLimiter limiter(int total, int perClient) {
+    /** Sets the limits the connections that follow come with (as a reload would) and returns a new limiter. */
+    private ConnectionLimiter limiter(int total, int perClient) {
+        limits = limits(total, perClient);
+        return new ConnectionLimiter();
+    }
+
+    private static LimitsConfig limits(int total, int perClient) {
         LimitsConfig d = LimitsConfig.DEFAULTS;
-        return new ConnectionLimiter(new LimitsConfig(d.maxRequestLine(), d.maxHeaderBytes(),
-                d.maxIdleUpstreamPerOrigin(), total, perClient));
+        return new LimitsConfig(d.maxRequestLine(), d.maxHeaderBytes(), d.maxIdleUpstreamPerOrigin(), total, perClient);
     }
 
     private static InetAddress address(int a, int b, int c, int d) {

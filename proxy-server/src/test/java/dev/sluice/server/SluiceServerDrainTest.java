@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.observe.AccessLog;
 import dev.sluice.testing.LoopbackSluice;
+import dev.sluice.testing.PrometheusText;
+import dev.sluice.testing.SocketOrigin;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -15,13 +17,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** SIGTERM's drain ({@link SluiceServer#close()}): not ready at once, no new clients, open tunnels get a grace period. */
+/**
+ * SIGTERM's drain ({@link SluiceServer#close()}): not ready at once, no new clients, open tunnels get a grace period,
+ * idle keep-alive connections close at once, a request in flight finishes first; counted by how they ended.
+ */
 @Timeout(90)
 class SluiceServerDrainTest {
     private static final long PATIENCE_MS = 20_000;
@@ -89,6 +96,70 @@ class SluiceServerDrainTest {
             assertThat(client.getInputStream().read()).as("Sluice closed the tunnel").isEqualTo(-1);
             stopping.join(PATIENCE_MS);
             assertThat(stopping.isAlive()).isFalse();
+        }
+        assertThat(drained("forced")).isEqualTo(1);
+        assertThat(drained("finished")).isZero();
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAsSoAsTheDrainStarts() throws Exception {
+        sluice = LoopbackSluice.start("timeouts: {drain: 2m}\n", AccessLog.DISABLED);
+        try (SocketOrigin http = new SocketOrigin((index, connection) -> {
+            while (connection.readHead() != null) {
+                connection.respond("hello");
+            }
+        }); Socket client = RawHttp.open(sluice.proxyAddress())) {
+            RawHttp.send(client, "GET " + http.url("/") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(RawHttp.readResponse(client.getInputStream())).startsWith("HTTP/1.1 200 ").endsWith("hello");
+
+            startStopping();
+
+            assertThat(client.getInputStream().read()).as("Sluice closed the idle connection").isEqualTo(-1);
+            stopping.join(PATIENCE_MS);
+            assertThat(stopping.isAlive()).as("the drain did not wait for its 2 minute deadline").isFalse();
+        }
+        assertThat(drained("finished")).isEqualTo(1);
+        assertThat(drained("forced")).isZero();
+    }
+
+    @Test
+    void aRequestInFlightAtTheDrainGetsItsResponseThenTheConnectionCloses() throws Exception {
+        sluice = LoopbackSluice.start("timeouts: {drain: 2m}\n", AccessLog.DISABLED);
+        CountDownLatch requestArrived = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        try (SocketOrigin http = new SocketOrigin((index, connection) -> {
+            connection.readHead();
+            requestArrived.countDown();
+            await(answer);
+            connection.respond("late but whole");
+        }); Socket client = RawHttp.open(sluice.proxyAddress())) {
+            RawHttp.send(client, "GET " + http.url("/") + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            await(requestArrived);
+
+            startStopping();
+            awaitReadyz(503);
+            answer.countDown();
+
+            String response = RawHttp.readResponse(client.getInputStream());
+            assertThat(response).startsWith("HTTP/1.1 200 ").endsWith("late but whole");
+            assertThat(response.toLowerCase(Locale.ROOT)).contains("connection: close");
+            assertThat(client.getInputStream().read()).as("closed after its exchange").isEqualTo(-1);
+            stopping.join(PATIENCE_MS);
+            assertThat(stopping.isAlive()).isFalse();
+        }
+        assertThat(drained("finished")).isEqualTo(1);
+    }
+
+    private double drained(String how) {
+        return PrometheusText.parse(sluice.metrics().scrape()).value("sluice_drain_connections_closed_total", "how", how);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(PATIENCE_MS, TimeUnit.MILLISECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 

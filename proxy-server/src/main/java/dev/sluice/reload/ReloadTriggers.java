@@ -1,0 +1,77 @@
+package dev.sluice.reload;
+
+import dev.sluice.config.ReloadConfig;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs reloads on one thread of their own, whatever asks for them: SIGHUP, a settled change of the watched files
+ * ({@code reload.watch}, polled every {@code reload.interval}), or {@link #reload} (tests, the admin listener). One
+ * thread means one reload at a time, in order, and never on an event loop or the signal thread.
+ */
+public final class ReloadTriggers implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReloadTriggers.class);
+    static final String SIGHUP = "SIGHUP";
+    static final String FILE_CHANGE = "file change";
+
+    private final ScheduledExecutorService thread =
+            Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-reload", true));
+    private final ConfigReloader reloader;
+    private final FileChangePoller poller;
+
+    private ReloadTriggers(ConfigReloader reloader, boolean watch) {
+        this.reloader = reloader;
+        this.poller = watch ? new FileChangePoller(reloader::watchedFiles, () -> reloader.reload(FILE_CHANGE)) : null;
+    }
+
+    /**
+     * @param hangup whether SIGHUP reloads: {@code run} says yes; a test in a shared JVM says no (the handler is
+     *               process-wide)
+     */
+    public static ReloadTriggers start(ConfigReloader reloader, ReloadConfig config, boolean hangup) {
+        ReloadTriggers triggers = new ReloadTriggers(reloader, config.watch());
+        if (triggers.poller != null) {
+            long every = config.interval().toMillis();
+            triggers.thread.scheduleWithFixedDelay(triggers::poll, every, every, TimeUnit.MILLISECONDS);
+        }
+        if (hangup) {
+            HangupSignal.handle(() -> triggers.reload(SIGHUP));
+        }
+        return triggers;
+    }
+
+    /** Queues a reload; the future tells how it went. */
+    public CompletableFuture<ReloadOutcome> reload(String trigger) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                ReloadOutcome outcome = reloader.reload(trigger);
+                if (poller != null) {
+                    poller.rebaseline(); // what was just loaded is no change to report again
+                }
+                return outcome;
+            }, thread);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e); // stopping
+        }
+    }
+
+    /** A failure here must not end the polling: the scheduler would silently run no further poll. */
+    private void poll() {
+        try {
+            poller.poll();
+        } catch (RuntimeException e) {
+            log.error("config reload: watching {} failed; polling goes on", reloader.watchedFiles(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
