@@ -285,8 +285,8 @@ final class BumpTunnel {
             BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, callGate(),
                     observer);
         } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
-            H2Bridge.start(client, upstream, new BridgeSettings(idle, named, callGate(), services.grpc().callView()),
-                    observer);
+            H2Bridge.start(client, upstream, new BridgeSettings(idle, named, callGate(), services.grpc().callView(),
+                    services.limits().h2()), observer);
         } else {
             TcpRelay.start(client, upstream, idle, List.of(), observer);
         }

@@ -55,6 +55,12 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_leaf_cache_requests_total{result}} ({@code hit}, {@code miss}), {@code sluice_leaf_cache_size},
  *       {@code sluice_leaf_mint_seconds} histogram</li>
  *   <li>{@code sluice_h2_streams_active} gauge and {@code sluice_h2_streams_total}: bridged HTTP/2 streams</li>
+ *   <li>{@code sluice_h2_abuse_total{leg,kind}}: bumped HTTP/2 connections Sluice ended with a GOAWAY error because
+ *       the peer on that leg ({@code client} or {@code upstream}) broke one of {@code limits.h2}'s protections or the
+ *       protocol; kind names it ({@code rapid_reset}, {@code control_frames}, {@code header_list_size}, ...)</li>
+ *   <li>{@code sluice_h2_streams_refused_total{reason}}: bumped HTTP/2 client streams refused, {@code refused_stream}
+ *       (RST_STREAM REFUSED_STREAM: past {@code limits.h2.maxConcurrentStreams}, or the origin could not take it) or
+ *       {@code header_list_size} (answered 431)</li>
  *   <li>{@code sluice_grpc_denied_total{rule}}: gRPC calls a call rule denied (answered {@code PERMISSION_DENIED});
  *       {@code sluice_grpc_unavailable_total{reason}}: gRPC calls Sluice answered {@code UNAVAILABLE} because the
  *       upstream failed them ({@code upstream_reset}, {@code upstream_closed}, or the reason a bump failed upstream
@@ -106,6 +112,7 @@ public final class Metrics implements AutoCloseable {
     public static final String GRPC_CALL_DURATION = "sluice.grpc.call.duration";
     public static final String GRPC_MESSAGES = "sluice.grpc.messages";
     public static final String H2_ABUSE = "sluice.h2.abuse";
+    public static final String H2_STREAMS_REFUSED = "sluice.h2.streams.refused";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
@@ -163,7 +170,9 @@ public final class Metrics implements AutoCloseable {
     private final Timer leafMint;
     private final AtomicLong h2StreamsActive = new AtomicLong();
     private final Counter h2Streams;
-    private final CounterFamily h2Abuse;
+    /** By leg. */
+    private final Map<String, CounterFamily> h2Abuse;
+    private final CounterFamily h2StreamsRefused;
     private final CounterFamily grpcDenied;
     private final CounterFamily grpcUnavailable;
     private final GrpcCallMetrics grpcCalls;
@@ -219,9 +228,12 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder(H2_STREAMS_ACTIVE, h2StreamsActive, AtomicLong::get)
                 .description("HTTP/2 streams being bridged now").register(registry);
         h2Streams = Counter.builder(H2_STREAMS).description("HTTP/2 streams bridged").register(registry);
-        h2Abuse = new CounterFamily(registry, H2_ABUSE,
-                "Bumped HTTP/2 client connections closed with a GOAWAY error for abusing the protocol, by kind",
-                Tags.empty(), "kind", MAX_KINDS);
+        String abuse = "Bumped HTTP/2 connections closed with a GOAWAY error for abusing the protocol, by leg and kind";
+        h2Abuse = Map.of("client", new CounterFamily(registry, H2_ABUSE, abuse, Tags.of("leg", "client"), "kind",
+                        MAX_KINDS),
+                "upstream", new CounterFamily(registry, H2_ABUSE, abuse, Tags.of("leg", "upstream"), "kind", MAX_KINDS));
+        h2StreamsRefused = new CounterFamily(registry, H2_STREAMS_REFUSED,
+                "Bumped HTTP/2 client streams refused, by reason", Tags.empty(), "reason", MAX_KINDS);
         grpcDenied = new CounterFamily(registry, GRPC_DENIED, "gRPC calls denied by a call rule, by rule",
                 Tags.empty(), "rule", MAX_RULES);
         grpcUnavailable = new CounterFamily(registry, GRPC_UNAVAILABLE,
@@ -398,9 +410,18 @@ public final class Metrics implements AutoCloseable {
         h2StreamsActive.decrementAndGet();
     }
 
-    /** A bumped HTTP/2 client connection was closed with a GOAWAY error; {@code kind} names the abuse. */
-    public void h2Abuse(String kind) {
-        h2Abuse.counter(kind).increment();
+    /**
+     * A bumped HTTP/2 connection was closed with a GOAWAY error; {@code kind} names the abuse.
+     *
+     * @param leg {@code client} or {@code upstream}: whose connection it was
+     */
+    public void h2Abuse(String leg, String kind) {
+        h2Abuse.getOrDefault(leg, h2Abuse.get("client")).counter(kind).increment();
+    }
+
+    /** A bumped HTTP/2 client stream was refused; {@code reason} is {@code refused_stream} or {@code header_list_size}. */
+    public void h2StreamRefused(String reason) {
+        h2StreamsRefused.counter(reason).increment();
     }
 
     /** A call rule denied a gRPC call; Sluice answered it {@code PERMISSION_DENIED}. */

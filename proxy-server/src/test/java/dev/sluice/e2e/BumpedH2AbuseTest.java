@@ -65,7 +65,7 @@ class BumpedH2AbuseTest {
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
 
-        sluice.awaitMetric(1, "sluice_h2_abuse_total", "kind", "rapid_reset");
+        sluice.awaitMetric(1, "sluice_h2_abuse_total", "leg", "client", "kind", "rapid_reset");
         assertThat(sluice.awaitAccessLog(line -> "h2_rapid_reset".equals(line.text("error"))).text("action"))
                 .isEqualTo("bump");
         assertWellBehavedClientIsServed();

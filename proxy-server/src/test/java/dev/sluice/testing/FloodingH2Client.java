@@ -47,6 +47,7 @@ public final class FloodingH2Client implements AutoCloseable {
     private final ByteBuf received = Unpooled.buffer();
     private final byte[] chunk = new byte[16 << 10];
     private final Map<Integer, String> statuses = new HashMap<>();
+    private final Map<Integer, Long> resets = new HashMap<>();
     private long goAway = NO_GOAWAY;
     private final Http2FrameAdapter listener = new Http2FrameAdapter() {
         @Override
@@ -66,6 +67,11 @@ public final class FloodingH2Client implements AutoCloseable {
         public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int streamDependency,
                                   short weight, boolean exclusive, int padding, boolean endStream) {
             onHeadersRead(c, streamId, headers, padding, endStream);
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext c, int streamId, long errorCode) {
+            resets.putIfAbsent(streamId, errorCode);
         }
 
         @Override
@@ -242,6 +248,16 @@ public final class FloodingH2Client implements AutoCloseable {
             }
         }
         return statuses.get(streamId);
+    }
+
+    /** Reads until a RST_STREAM for {@code streamId} arrives; its error code. */
+    public long awaitReset(int streamId) throws IOException {
+        while (!resets.containsKey(streamId)) {
+            if (!readFrames()) {
+                throw new IOException("connection closed before stream " + streamId + " was reset");
+            }
+        }
+        return resets.get(streamId);
     }
 
     /** Reads one chunk and the frames it completes; false at the end of the connection. */
