@@ -5,6 +5,7 @@ import dev.sluice.http1.ProxyErrorResponse;
 import dev.sluice.http1.TransferCoding;
 import dev.sluice.policy.ConnectionFacts;
 import dev.sluice.policy.Decision;
+import dev.sluice.relay.ClientTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
