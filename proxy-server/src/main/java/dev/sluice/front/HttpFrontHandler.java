@@ -237,6 +237,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
                     boolean last = content instanceof LastHttpContent;
                     ctx.fireChannelRead(content);
                     if (last) {
+                        timeouts.requestReceived();
                         if (responseEnded) {
                             exchangeDone();
                         } else {
@@ -411,6 +412,8 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
             return;
         }
         state = State.FORWARD_BODY;
+        // A body that stalls closes the connection after timeouts.idleClient, as a silent keep-alive connection.
+        timeouts.readingBody();
         responseEnded = false;
         informationalResponse = false;
         ctx.fireChannelRead(new ForwardRequest(request, origin.host(), origin.port(), decision, exchange.user(),
