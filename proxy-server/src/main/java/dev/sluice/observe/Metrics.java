@@ -41,7 +41,8 @@ import java.util.function.LongSupplier;
  *       ClientHello on), {@code forward} (absolute-form request)</li>
  *   <li>{@code sluice_connections_refused_total{limit}}: client connections answered 503 because a connection limit
  *       was reached, {@code total} ({@code limits.maxClientConnections}) or {@code per_client}
- *       ({@code limits.maxConnectionsPerClient})</li>
+ *       ({@code limits.maxConnectionsPerClient}); {@code admin}: admin connections closed on accept, past
+ *       {@code AdminServer.MAX_CONNECTIONS}</li>
  *   <li>{@code sluice_decisions_total{action,rule}}</li>
  *   <li>{@code sluice_bytes_total{direction}}: {@code upstream} (client to origin), {@code downstream}</li>
  *   <li>{@code sluice_upstream_connect_seconds} histogram</li>
@@ -297,7 +298,7 @@ public final class Metrics implements AutoCloseable {
         kind(kind).active().decrementAndGet();
     }
 
-    /** @param limit {@code total} or {@code per_client} */
+    /** @param limit {@code total}, {@code per_client} or {@code admin} */
     public void connectionRefused(String limit) {
         connectionsRefused.counter(limit).increment();
     }
