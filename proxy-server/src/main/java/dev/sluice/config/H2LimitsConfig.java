@@ -15,8 +15,9 @@ import java.time.Duration;
  *                                   request is answered 431, a larger response ends its stream; a header block whose
  *                                   encoded size passes 1.25 times this ends the connection (PROTOCOL_ERROR)
  * @param maxResetsPerWindow         RST_STREAM frames a client may send per {@code resetWindow} (Rapid Reset,
- *                                   CVE-2023-44487), and Sluice may be provoked into sending it (MadeYouReset,
- *                                   CVE-2025-55163)
+ *                                   CVE-2023-44487), and RST_STREAM frames other than CANCEL a client may provoke
+ *                                   Sluice into sending it, such as a stream past {@code maxConcurrentStreams}
+ *                                   refused (MadeYouReset, CVE-2025-55163)
  * @param resetWindow                the window of {@code maxResetsPerWindow}
  * @param maxEmptyDataFrames         DATA frames in a row with no payload and no END_STREAM
  * @param maxQueuedControlFrames     PING and SETTINGS acknowledgements and RST_STREAM frames queued for a peer that does
