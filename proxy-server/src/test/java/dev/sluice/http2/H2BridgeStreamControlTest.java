@@ -189,6 +189,28 @@ class H2BridgeStreamControlTest {
     }
 
     @Test
+    void aResponseHeaderListPastTheLimitResetsOnlyItsStream() throws Exception {
+        start(H2LimitsConfig.DEFAULTS, (stream, head) -> {
+            if (head.headers().path().toString().equals("/huge")) {
+                stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                        .set("x-huge", "h".repeat(H2LimitsConfig.DEFAULTS.maxHeaderListSize())), true));
+            } else {
+                ScriptedH2Origin.respond(stream, "fine");
+            }
+        });
+
+        assertThatThrownBy(() -> get("/huge").close()).isInstanceOf(IOException.class);
+        try (Response response = get("/fine")) {
+            assertThat(response.body().string()).isEqualTo("fine");
+        }
+
+        // OkHttp takes a reset it did not ask for as a sign to use a new connection: the first one is the /huge one.
+        RecordingHttpObserver observer = bridge.observers.get(0);
+        assertThat(observer.awaitExchanges(1).get(0).error()).isEqualTo("upstream_closed");
+        assertThat(observer.upstreamH2Abuses).isEmpty();
+    }
+
+    @Test
     void anOriginSendingEmptyDataFramesLosesItsConnectionAndTheClientIsAnswered() throws Exception {
         start(H2LimitsConfig.DEFAULTS, (stream, head) -> stream.writeAndFlush(new DefaultHttp2HeadersFrame(
                 new DefaultHttp2Headers().status("200"))).addListener(sent -> {
