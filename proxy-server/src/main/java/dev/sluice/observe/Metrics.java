@@ -328,10 +328,14 @@ public final class Metrics implements AutoCloseable {
         httpRequest(PROTOCOL_HTTP1, method, status);
     }
 
-    /** A response to a client; {@code protocol} is {@link #PROTOCOL_HTTP1} or {@link #PROTOCOL_H2}. */
+    /**
+     * A response to a client; {@code protocol} is {@link #PROTOCOL_HTTP1} or {@link #PROTOCOL_H2}, {@code method} null
+     * when unknown.
+     */
     public void httpRequest(String protocol, String method, int status) {
         Map<String, CounterFamily> byMethod = httpRequests.getOrDefault(protocol, httpRequests.get(PROTOCOL_HTTP1));
-        CounterFamily family = byMethod.get(method);
+        // No method when the request line was never read whole (a malformed or timed-out bumped request).
+        CounterFamily family = method == null ? null : byMethod.get(method);
         if (family == null) {
             family = byMethod.get(CounterFamily.OVERFLOW);
         }

@@ -159,6 +159,14 @@ class MetricsTest {
     }
 
     @Test
+    void aRequestWhoseMethodWasNeverReadCountsAsOther() {
+        metrics.httpRequest(null, 408);
+
+        assertThat(lines()).contains(
+                "sluice_http_requests_total{method=\"other\",protocol=\"http/1.1\",status=\"408\"} 1.0");
+    }
+
+    @Test
     void tagValuesPastTheCapCountAsOther() {
         for (int i = 0; i < 200; i++) {
             metrics.error("reason-" + i);
