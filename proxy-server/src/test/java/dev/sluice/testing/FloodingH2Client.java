@@ -22,11 +22,8 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -105,39 +102,7 @@ public final class FloodingH2Client implements AutoCloseable {
     /** h2 over TLS (ALPN) inside a CONNECT tunnel through the proxy, as a bumped client. */
     public static FloodingH2Client throughProxy(InetSocketAddress proxy, String authority, SSLSocketFactory tls)
             throws IOException {
-        Socket tunnel = new Socket();
-        tunnel.setSoTimeout((int) SluiceFixture.PATIENCE.toMillis());
-        tunnel.connect(proxy);
-        tunnel.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        String head = readHead(tunnel.getInputStream());
-        if (!head.startsWith("HTTP/1.1 200")) {
-            tunnel.close();
-            throw new IOException("CONNECT refused: " + head);
-        }
-        String host = authority.substring(0, authority.lastIndexOf(':'));
-        SSLSocket socket = (SSLSocket) tls.createSocket(tunnel, host, proxy.getPort(), true);
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setApplicationProtocols(new String[] {"h2"});
-        socket.setSSLParameters(parameters);
-        socket.startHandshake();
-        if (!"h2".equals(socket.getApplicationProtocol())) {
-            socket.close();
-            throw new IOException("h2 not negotiated: " + socket.getApplicationProtocol());
-        }
-        return new FloodingH2Client(socket);
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (head.indexOf("\r\n\r\n") < 0) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("proxy closed during CONNECT: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
+        return new FloodingH2Client(BumpedSocket.open(proxy, authority, tls, "h2"));
     }
 
     public FloodingH2Client headers(int streamId, Http2Headers headers, boolean endStream) {
