@@ -15,7 +15,9 @@ import io.netty.handler.codec.http2.Http2Settings;
  * most {@link #CONNECTION_WINDOW} of unread request or response bytes; each stream at most {@link #STREAM_WINDOW}.
  * The stream window is what bounds a single download's throughput over a round trip (64 KiB, the protocol default,
  * holds a loopback 1 GiB download far below a direct one); the connection window is larger so a few stalled
- * streams do not stall the others.
+ * streams do not stall the others. Besides DATA, a client's connection holds at most
+ * {@code limits.h2.maxConcurrentStreams} request heads of at most {@code limits.h2.maxHeaderListSize} each, and
+ * {@code limits.h2.maxQueuedControlFrames} unsent acknowledgements.
  *
  * <p>Abuse: both codecs hold their peer to Netty's protections as set in {@code limits.h2} ({@link H2LimitsConfig}),
  * each ending the offending connection with a GOAWAY (ENHANCE_YOUR_CALM unless said otherwise; see
