@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.config.AccessConfig;
 import dev.sluice.config.Cidr;
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.config.MatchConfig;
 import dev.sluice.config.PassthroughConfig;
 import dev.sluice.config.PortRange;
@@ -56,6 +57,11 @@ final class ConfigSummary {
                 c.limits().maxRequestLine(), c.limits().maxHeaderBytes(), c.limits().maxIdleUpstreamPerOrigin());
         line(out, "           maxClientConnections %d, maxConnectionsPerClient %d",
                 c.limits().maxClientConnections(), c.limits().maxConnectionsPerClient());
+        H2LimitsConfig h2 = c.limits().h2();
+        line(out, "  h2:       maxConcurrentStreams %d, maxHeaderListSize %d, maxResetsPerWindow %d, resetWindow %s,",
+                h2.maxConcurrentStreams(), h2.maxHeaderListSize(), h2.maxResetsPerWindow(), format(h2.resetWindow()));
+        line(out, "            maxEmptyDataFrames %d, maxQueuedControlFrames %d, maxSmallContinuationFrames %d",
+                h2.maxEmptyDataFrames(), h2.maxQueuedControlFrames(), h2.maxSmallContinuationFrames());
         line(out, "accessLog: %s", c.accessLog().enabled() ? c.accessLog().path() : "off");
         tls(out, c.tls());
         line(out, "grpc:      callView %s, maxMethodLabels %d", onOff(c.grpc().callView()), c.grpc().maxMethodLabels());

@@ -212,7 +212,37 @@ public final class ConfigLoader {
                 reader.optional(map, "maxClientConnections", d.maxClientConnections(),
                         (n, p) -> reader.integer(n, p, 1, LimitsConfig.MAX_CONNECTIONS)),
                 reader.optional(map, "maxConnectionsPerClient", d.maxConnectionsPerClient(),
-                        (n, p) -> reader.integer(n, p, 1, LimitsConfig.MAX_CONNECTIONS))));
+                        (n, p) -> reader.integer(n, p, 1, LimitsConfig.MAX_CONNECTIONS)),
+                reader.optional(map, "h2", d.h2(), this::h2Limits)));
+    }
+
+    private H2LimitsConfig h2Limits(Node node, String path) {
+        H2LimitsConfig d = H2LimitsConfig.DEFAULTS;
+        return reader.section(node, path, map -> new H2LimitsConfig(
+                reader.optional(map, "maxConcurrentStreams", d.maxConcurrentStreams(),
+                        (n, p) -> reader.integer(n, p, 1, 10_000)),
+                // RFC 9113 gives every header field a 32-byte overhead: below 1 KiB not even a request's pseudo-headers fit.
+                reader.optional(map, "maxHeaderListSize", d.maxHeaderListSize(),
+                        (n, p) -> reader.integer(n, p, 1024, 1 << 20)),
+                reader.optional(map, "maxResetsPerWindow", d.maxResetsPerWindow(),
+                        (n, p) -> reader.integer(n, p, 1, 1_000_000)),
+                reader.optional(map, "resetWindow", d.resetWindow(), this::wholeSeconds),
+                reader.optional(map, "maxEmptyDataFrames", d.maxEmptyDataFrames(),
+                        (n, p) -> reader.integer(n, p, 1, 1000)),
+                reader.optional(map, "maxQueuedControlFrames", d.maxQueuedControlFrames(),
+                        (n, p) -> reader.integer(n, p, 1, 100_000)),
+                reader.optional(map, "maxSmallContinuationFrames", d.maxSmallContinuationFrames(),
+                        (n, p) -> reader.integer(n, p, 1, 1000))));
+    }
+
+    /** A duration Netty takes in whole seconds, as {@code limits.h2.resetWindow}. */
+    private Duration wholeSeconds(Node node, String path) {
+        Duration duration = reader.duration(node, path);
+        if (duration != null && (duration.toNanos() % 1_000_000_000L != 0 || duration.toSeconds() > 3600)) {
+            reader.problems().add(node, path, "must be whole seconds, 1s-1h, got " + duration.toMillis() + "ms");
+            return null;
+        }
+        return duration;
     }
 
     private GrpcConfig grpc(Node node, String path) {

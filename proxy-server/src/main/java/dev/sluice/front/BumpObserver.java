@@ -59,7 +59,12 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
     }
 
     @Override
-    public void h2Abuse(String kind) {
-        services.metrics().h2Abuse(kind);
+    public void h2Abuse(String leg, String kind) {
+        services.metrics().h2Abuse(leg, kind);
+    }
+
+    @Override
+    public void h2StreamRefused(String reason) {
+        services.metrics().h2StreamRefused(reason);
     }
 }

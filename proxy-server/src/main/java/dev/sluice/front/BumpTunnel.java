@@ -282,11 +282,11 @@ final class BumpTunnel {
         Duration idle = services.timeouts().idleTunnel();
         String named = HostNames.normalize(host);
         if (alpn == null || alpn.equals(Metrics.PROTOCOL_HTTP1)) {
-            BumpedHttp1Relay.start(client, upstream, idle, DecoderLimits.requests(services.limits()), named, callGate(),
-                    observer);
+            BumpedHttp1Relay.start(client, upstream, idle, services.timeouts().requestHeader(),
+                    DecoderLimits.requests(services.limits()), named, callGate(), observer);
         } else if (alpn.equals(Metrics.PROTOCOL_H2) || alpn.equals("grpc-exp")) {
-            H2Bridge.start(client, upstream, new BridgeSettings(idle, named, callGate(), services.grpc().callView()),
-                    observer);
+            H2Bridge.start(client, upstream, new BridgeSettings(idle, named, callGate(), services.grpc().callView(),
+                    services.limits().h2()), observer);
         } else {
             TcpRelay.start(client, upstream, idle, List.of(), observer);
         }

@@ -6,6 +6,7 @@ import dev.sluice.http1.TransferCoding;
 import dev.sluice.policy.ConnectionFacts;
 import dev.sluice.policy.Decision;
 import dev.sluice.relay.Drain;
+import dev.sluice.relay.ClientTimeouts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -257,6 +258,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
                     boolean last = content instanceof LastHttpContent;
                     ctx.fireChannelRead(content);
                     if (last) {
+                        timeouts.requestReceived();
                         if (responseEnded) {
                             exchangeDone();
                         } else {
@@ -431,6 +433,8 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
             return;
         }
         state = State.FORWARD_BODY;
+        // A body that stalls closes the connection after timeouts.idleClient, as a silent keep-alive connection.
+        timeouts.readingBody();
         responseEnded = false;
         informationalResponse = false;
         ctx.fireChannelRead(new ForwardRequest(request, origin.host(), origin.port(), decision, exchange.user(),

@@ -6,6 +6,7 @@ import dev.sluice.grpc.CallGate;
 import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.policy.Decision;
+import dev.sluice.relay.ClientTimeouts;
 import dev.sluice.relay.HttpRelayObserver;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -30,11 +31,9 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * upstream is writable; the upstream only while the client is writable. A request the client pipelined behind
  * the current one waits, decoded, until the current response is complete.
  *
+ * <p>Clocks ({@link ClientTimeouts}, as at the front door): a request head must arrive within {@code requestHeader}
+ * of its first byte (else {@code 408}); a body must not stall for {@code idleTimeout} (else {@code 408}); a connection
+ * with no request in flight is closed after {@code idleTimeout}.
+ *
  * <p>A 101 ends HTTP on the pair: once it is relayed both codecs are removed and a raw relay carries on
  * with whatever bytes they had buffered. A {@code Connection: close} from either side, an origin response
  * delimited by closing, or a peer going away closes both after the exchange; a response cut short is cut short
@@ -55,6 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class BumpedHttp1Relay {
     static final String CODEC = "http-codec";
     static final String RELAY = "http1-relay";
+    static final String CLOCKS = "http1-clocks";
 
     /** RFC 9110 §15.5.20. */
     private static final HttpResponseStatus MISDIRECTED = new HttpResponseStatus(421, "Misdirected Request");
@@ -63,6 +67,8 @@ public final class BumpedHttp1Relay {
     private final Channel client;
     private final Channel upstream;
     private final Duration idleTimeout;
+    private final Duration requestHeader;
+    private final ClientTimeouts timeouts;
     private final HttpRelayObserver observer;
     /** The normalized name the client's TLS session is for; requests must not name another. */
     private final String host;
@@ -70,7 +76,6 @@ public final class BumpedHttp1Relay {
     /** Client messages of requests pipelined behind the current one. */
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private BumpedExchange current;
-    private ScheduledFuture<?> idleTimer;
     private boolean clientInputClosed;
     private boolean closing;
     private boolean handedOver;
@@ -79,8 +84,10 @@ public final class BumpedHttp1Relay {
     private String error;
     private int channelsClosed;
 
-    private BumpedHttp1Relay(Channel client, Channel upstream, Duration idleTimeout, String host, CallGate callGate,
-                             HttpRelayObserver observer) {
+    private BumpedHttp1Relay(Channel client, Channel upstream, Duration idleTimeout, Duration requestHeader,
+                             String host, CallGate callGate, HttpRelayObserver observer) {
+        this.requestHeader = requestHeader;
+        this.timeouts = new ClientTimeouts(idleTimeout, requestHeader);
         this.host = host;
         this.callGate = callGate;
         this.client = client;
@@ -95,20 +102,23 @@ public final class BumpedHttp1Relay {
      * nothing read yet past the handshakes. Closes both channels when done and then calls
      * {@link HttpRelayObserver#closed} once.
      *
-     * @param idleTimeout the pair is closed after this long with no request in flight
-     * @param requests    limits on the client's request lines and headers, as at the front door
+     * @param idleTimeout   the pair is closed after this long with no request in flight, or a request body stalled
+     * @param requestHeader a request head must be whole this long after its first byte
+     * @param requests      limits on the client's request lines and headers, as at the front door
      * @param host        the normalized name the client's TLS session is for: a request whose {@code Host} names
      *                    another host is answered {@code 421} and never reaches the origin
      * @param callGate    decides requests whose path names a service and method ({@link GrpcRequest#ofPath}); a
      *                    denied one is answered {@code 403} and never reaches the origin
      */
-    public static void start(Channel client, Channel upstream, Duration idleTimeout, HttpDecoderConfig requests,
-                             String host, CallGate callGate, HttpRelayObserver observer) {
+    public static void start(Channel client, Channel upstream, Duration idleTimeout, Duration requestHeader,
+                             HttpDecoderConfig requests, String host, CallGate callGate, HttpRelayObserver observer) {
         if (!client.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
             throw new IllegalStateException("both legs of a relay must run on the caller's event loop");
         }
-        BumpedHttp1Relay relay = new BumpedHttp1Relay(client, upstream, idleTimeout, host, callGate, observer);
-        client.pipeline().addLast(CODEC, new HttpServerCodec(requests)).addLast(RELAY, relay.new Side(true));
+        BumpedHttp1Relay relay = new BumpedHttp1Relay(client, upstream, idleTimeout, requestHeader, host, callGate,
+                observer);
+        client.pipeline().addLast(CLOCKS, relay.timeouts).addLast(CODEC, new HttpServerCodec(requests))
+                .addLast(RELAY, relay.new Side(true));
         upstream.pipeline().addLast(CODEC, new HttpClientCodec()).addLast(RELAY, relay.new Side(false));
         client.closeFuture().addListener(f -> relay.channelClosed());
         upstream.closeFuture().addListener(f -> relay.channelClosed());
@@ -141,7 +151,8 @@ public final class BumpedHttp1Relay {
             ReferenceCountUtil.release(msg);
             return;
         }
-        cancelIdle();
+        // Until its last piece arrives; a head and an empty last piece come in one read.
+        timeouts.readingBody();
         if (request.decoderResult().isFailure()) {
             current = BumpedExchange.malformed();
             ReferenceCountUtil.release(request);
@@ -229,6 +240,7 @@ public final class BumpedHttp1Relay {
         count(content, true);
         if (content instanceof LastHttpContent) {
             current.requestComplete = true;
+            timeouts.requestReceived();
         }
         upstream.write(content, upstream.voidPromise());
     }
@@ -373,20 +385,12 @@ public final class BumpedHttp1Relay {
 
     /** Between exchanges: serve a pipelined request first, else read the next one; the idle clock runs. */
     private void awaitRequest() {
-        idleTimer = client.eventLoop().schedule(() -> closeBoth("idle_timeout"), idleTimeout.toNanos(),
-                TimeUnit.NANOSECONDS);
+        timeouts.awaitNextRequest();
         while (!closing && !waiting.isEmpty() && (current == null || !current.requestComplete)) {
             clientRead(waiting.poll());
         }
         upstream.flush();
         readClientIfWanted();
-    }
-
-    private void cancelIdle() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
     }
 
     /**
@@ -411,7 +415,7 @@ public final class BumpedHttp1Relay {
         }
         closing = true;
         error = reason;
-        cancelIdle();
+        timeouts.requestReceived();
         for (HttpObject msg = waiting.poll(); msg != null; msg = waiting.poll()) {
             ReferenceCountUtil.release(msg);
         }
@@ -466,7 +470,7 @@ public final class BumpedHttp1Relay {
             closeBoth("client_protocol_error");
             return;
         }
-        cancelIdle();
+        client.pipeline().remove(timeouts);
         handedOver = true;
         RawRelayHandover.start(client, upstream, idleTimeout, observer, bytesUp, bytesDown);
     }
@@ -511,7 +515,18 @@ public final class BumpedHttp1Relay {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == ChannelInputShutdownEvent.INSTANCE && !closing) {
+            if (evt == ClientTimeouts.REQUEST_HEADER_TIMEOUT && !closing) {
+                current = BumpedExchange.malformed();
+                fail(HttpResponseStatus.REQUEST_TIMEOUT, "http_request_error", "request head not received within "
+                        + requestHeader.toMillis() + " ms", "request_header_timeout");
+            } else if (evt == ClientTimeouts.IDLE_TIMEOUT && !closing) {
+                if (current == null) {
+                    closeBoth("idle_timeout");
+                } else {
+                    fail(HttpResponseStatus.REQUEST_TIMEOUT, "http_request_error", "request body stalled for "
+                            + idleTimeout.toMillis() + " ms", "request_body_timeout");
+                }
+            } else if (evt == ChannelInputShutdownEvent.INSTANCE && !closing) {
                 if (isClient) {
                     clientInputClosed();
                 } else {

@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.grpc.CallGate;
 import java.time.Duration;
 
@@ -13,6 +14,8 @@ import java.time.Duration;
  *                     call is answered trailers-only {@code grpc-status: 7} and never reaches the origin
  * @param grpcCallView whether gRPC calls are measured as calls ({@link dev.sluice.grpc.GrpcCallRecord}) on top of
  *                     their HTTP record
+ * @param h2           what either peer may ask of Sluice ({@code limits.h2})
  */
-public record BridgeSettings(Duration idleTimeout, String host, CallGate callGate, boolean grpcCallView) {
+public record BridgeSettings(Duration idleTimeout, String host, CallGate callGate, boolean grpcCallView,
+                             H2LimitsConfig h2) {
 }

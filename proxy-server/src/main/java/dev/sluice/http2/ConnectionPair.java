@@ -77,7 +77,8 @@ final class ConnectionPair {
         holdEarlyBytes(upstream);
         client.closeFuture().addListener(f -> connectionClosed("client_reset"));
         upstream.closeFuture().addListener(f -> upstreamClosed());
-        Http2FrameCodec codec = H2Codecs.upstream();
+        Http2FrameCodec codec = H2Codecs.upstream(settings.h2());
+        codec.connection().addListener(new PeerAbuse(upstream, PeerAbuse.UPSTREAM, this::abused));
         install(upstream, codec, new Http2MultiplexHandler(new NoPushedStreams()), true);
         upstreamStreams = new Http2StreamChannelBootstrap(upstream).option(ChannelOption.AUTO_READ, false);
         armIdleClose();
@@ -114,12 +115,14 @@ final class ConnectionPair {
         }
         if (!clientInstalled) {
             clientInstalled = true;
-            Http2FrameCodec codec = H2Codecs.client(settings.maxConcurrentStreams());
-            codec.connection().addListener(new ClientAbuse(client, this::clientAbused));
+            Http2FrameCodec codec = H2Codecs.client(this.settings.h2(), settings.maxConcurrentStreams(),
+                    new StreamRefusals(observer::h2StreamRefused));
+            codec.connection().addListener(new PeerAbuse(client, PeerAbuse.CLIENT, this::abused));
             install(client, codec, new Http2MultiplexHandler(new ClientStreams()), false);
         } else if (settings.maxConcurrentStreams() != null) {
             client.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()
-                    .maxConcurrentStreams(H2Codecs.clientMaxStreams(settings.maxConcurrentStreams()))));
+                    .maxConcurrentStreams(H2Codecs.clientMaxStreams(this.settings.h2(),
+                            settings.maxConcurrentStreams()))));
         }
     }
 
@@ -150,12 +153,15 @@ final class ConnectionPair {
         goAway(true);
     }
 
-    /** Sluice's client codec is ending the connection with a GOAWAY error: the client abused the protocol. */
-    private void clientAbused(String kind) {
-        if (error == null) {
+    /**
+     * A codec is ending its connection with a GOAWAY error: the peer on {@code leg} abused the protocol. A client's
+     * abuse names the pair's error; an origin's shows as the upstream's loss it causes.
+     */
+    private void abused(String leg, String kind) {
+        if (error == null && leg.equals(PeerAbuse.CLIENT)) {
             error = "h2_" + kind;
         }
-        observer.h2Abuse(kind);
+        observer.h2Abuse(leg, kind);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.relay.HttpRelayObserver;
@@ -91,11 +92,13 @@ public final class FailedUpstreamAnswerer extends ChannelInboundHandlerAdapter {
             return;
         }
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-        Http2FrameCodec codec = H2Codecs.forClients(new Http2Settings().maxConcurrentStreams(MAX_ANSWERS))
+        // A client that abuses a connection held open only to answer it is held to the default limits.
+        Http2FrameCodec codec = H2Codecs.forClients(new Http2Settings().maxConcurrentStreams(MAX_ANSWERS),
+                        H2LimitsConfig.DEFAULTS)
                 // No stream outlives its answer, so a close has nothing to wait for.
                 .gracefulShutdownTimeoutMillis(0)
                 .build();
-        codec.connection().addListener(new ClientAbuse(client, observer::h2Abuse));
+        codec.connection().addListener(new PeerAbuse(client, PeerAbuse.CLIENT, observer::h2Abuse));
         client.pipeline().addLast("h2", codec).addLast("h2-answer", answerer);
         answerer.bound = client.eventLoop().schedule((Runnable) client::close, bound.toNanos(), TimeUnit.NANOSECONDS);
         client.flush();

@@ -41,7 +41,8 @@ import java.util.function.LongSupplier;
  *       ClientHello on), {@code forward} (absolute-form request)</li>
  *   <li>{@code sluice_connections_refused_total{limit}}: client connections answered 503 because a connection limit
  *       was reached, {@code total} ({@code limits.maxClientConnections}) or {@code per_client}
- *       ({@code limits.maxConnectionsPerClient})</li>
+ *       ({@code limits.maxConnectionsPerClient}); {@code admin}: admin connections closed on accept, past
+ *       {@code AdminServer.MAX_CONNECTIONS}</li>
  *   <li>{@code sluice_decisions_total{action,rule}}</li>
  *   <li>{@code sluice_bytes_total{direction}}: {@code upstream} (client to origin), {@code downstream}</li>
  *   <li>{@code sluice_upstream_connect_seconds} histogram</li>
@@ -55,6 +56,12 @@ import java.util.function.LongSupplier;
  *   <li>{@code sluice_leaf_cache_requests_total{result}} ({@code hit}, {@code miss}), {@code sluice_leaf_cache_size},
  *       {@code sluice_leaf_mint_seconds} histogram</li>
  *   <li>{@code sluice_h2_streams_active} gauge and {@code sluice_h2_streams_total}: bridged HTTP/2 streams</li>
+ *   <li>{@code sluice_h2_abuse_total{leg,kind}}: bumped HTTP/2 connections Sluice ended with a GOAWAY error because
+ *       the peer on that leg ({@code client} or {@code upstream}) broke one of {@code limits.h2}'s protections or the
+ *       protocol; kind names it ({@code rapid_reset}, {@code control_frames}, {@code header_list_size}, ...)</li>
+ *   <li>{@code sluice_h2_streams_refused_total{reason}}: bumped HTTP/2 client streams refused, {@code refused_stream}
+ *       (RST_STREAM REFUSED_STREAM: past {@code limits.h2.maxConcurrentStreams}, or the origin could not take it) or
+ *       {@code header_list_size} (answered 431)</li>
  *   <li>{@code sluice_grpc_denied_total{rule}}: gRPC calls a call rule denied (answered {@code PERMISSION_DENIED});
  *       {@code sluice_grpc_unavailable_total{reason}}: gRPC calls Sluice answered {@code UNAVAILABLE} because the
  *       upstream failed them ({@code upstream_reset}, {@code upstream_closed}, or the reason a bump failed upstream
@@ -115,6 +122,7 @@ public final class Metrics implements AutoCloseable {
     public static final String CONFIG_LAST_RELOAD_SUCCESSFUL = "sluice.config.last.reload.successful";
     public static final String CONFIG_LAST_RELOAD_SUCCESS = "sluice.config.last.reload.success.timestamp";
     public static final String DRAIN_CLOSED = "sluice.drain.connections.closed";
+    public static final String H2_STREAMS_REFUSED = "sluice.h2.streams.refused";
 
     public static final String KIND_CLIENT = "client";
     public static final String KIND_TUNNEL = "tunnel";
@@ -174,7 +182,9 @@ public final class Metrics implements AutoCloseable {
     private final Timer leafMint;
     private final AtomicLong h2StreamsActive = new AtomicLong();
     private final Counter h2Streams;
-    private final CounterFamily h2Abuse;
+    /** By leg. */
+    private final Map<String, CounterFamily> h2Abuse;
+    private final CounterFamily h2StreamsRefused;
     private final CounterFamily grpcDenied;
     private final CounterFamily grpcUnavailable;
     private final GrpcCallMetrics grpcCalls;
@@ -230,9 +240,12 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder(H2_STREAMS_ACTIVE, h2StreamsActive, AtomicLong::get)
                 .description("HTTP/2 streams being bridged now").register(registry);
         h2Streams = Counter.builder(H2_STREAMS).description("HTTP/2 streams bridged").register(registry);
-        h2Abuse = new CounterFamily(registry, H2_ABUSE,
-                "Bumped HTTP/2 client connections closed with a GOAWAY error for abusing the protocol, by kind",
-                Tags.empty(), "kind", MAX_KINDS);
+        String abuse = "Bumped HTTP/2 connections closed with a GOAWAY error for abusing the protocol, by leg and kind";
+        h2Abuse = Map.of("client", new CounterFamily(registry, H2_ABUSE, abuse, Tags.of("leg", "client"), "kind",
+                        MAX_KINDS),
+                "upstream", new CounterFamily(registry, H2_ABUSE, abuse, Tags.of("leg", "upstream"), "kind", MAX_KINDS));
+        h2StreamsRefused = new CounterFamily(registry, H2_STREAMS_REFUSED,
+                "Bumped HTTP/2 client streams refused, by reason", Tags.empty(), "reason", MAX_KINDS);
         grpcDenied = new CounterFamily(registry, GRPC_DENIED, "gRPC calls denied by a call rule, by rule",
                 Tags.empty(), "rule", MAX_RULES);
         grpcUnavailable = new CounterFamily(registry, GRPC_UNAVAILABLE,
@@ -305,7 +318,7 @@ public final class Metrics implements AutoCloseable {
         kind(kind).active().decrementAndGet();
     }
 
-    /** @param limit {@code total} or {@code per_client} */
+    /** @param limit {@code total}, {@code per_client} or {@code admin} */
     public void connectionRefused(String limit) {
         connectionsRefused.counter(limit).increment();
     }
@@ -335,10 +348,14 @@ public final class Metrics implements AutoCloseable {
         httpRequest(PROTOCOL_HTTP1, method, status);
     }
 
-    /** A response to a client; {@code protocol} is {@link #PROTOCOL_HTTP1} or {@link #PROTOCOL_H2}. */
+    /**
+     * A response to a client; {@code protocol} is {@link #PROTOCOL_HTTP1} or {@link #PROTOCOL_H2}, {@code method} null
+     * when unknown.
+     */
     public void httpRequest(String protocol, String method, int status) {
         Map<String, CounterFamily> byMethod = httpRequests.getOrDefault(protocol, httpRequests.get(PROTOCOL_HTTP1));
-        CounterFamily family = byMethod.get(method);
+        // No method when the request line was never read whole (a malformed or timed-out bumped request).
+        CounterFamily family = method == null ? null : byMethod.get(method);
         if (family == null) {
             family = byMethod.get(CounterFamily.OVERFLOW);
         }
@@ -425,9 +442,18 @@ public final class Metrics implements AutoCloseable {
         h2StreamsActive.decrementAndGet();
     }
 
-    /** A bumped HTTP/2 client connection was closed with a GOAWAY error; {@code kind} names the abuse. */
-    public void h2Abuse(String kind) {
-        h2Abuse.counter(kind).increment();
+    /**
+     * A bumped HTTP/2 connection was closed with a GOAWAY error; {@code kind} names the abuse.
+     *
+     * @param leg {@code client} or {@code upstream}: whose connection it was
+     */
+    public void h2Abuse(String leg, String kind) {
+        h2Abuse.getOrDefault(leg, h2Abuse.get("client")).counter(kind).increment();
+    }
+
+    /** A bumped HTTP/2 client stream was refused; {@code reason} is {@code refused_stream} or {@code header_list_size}. */
+    public void h2StreamRefused(String reason) {
+        h2StreamsRefused.counter(reason).increment();
     }
 
     /** A call rule denied a gRPC call; Sluice answered it {@code PERMISSION_DENIED}. */

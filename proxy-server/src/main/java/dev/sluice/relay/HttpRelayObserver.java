@@ -15,6 +15,16 @@ public interface HttpRelayObserver extends RelayObserver {
     /** A stream {@link #streamOpened} reported has ended, however it ended. */
     void streamClosed();
 
-    /** The bumped HTTP/2 client connection is being closed with a GOAWAY error for {@code kind} of abuse. */
-    void h2Abuse(String kind);
+    /**
+     * One leg's HTTP/2 connection is being closed with a GOAWAY error for {@code kind} of abuse by its peer.
+     *
+     * @param leg {@code client} or {@code upstream}
+     */
+    void h2Abuse(String leg, String kind);
+
+    /**
+     * Sluice refused an HTTP/2 client stream: {@code refused_stream} (RST_STREAM REFUSED_STREAM, the client may
+     * retry) or {@code header_list_size} (431).
+     */
+    void h2StreamRefused(String reason);
 }

@@ -4,6 +4,7 @@ import dev.sluice.config.HostPort;
 import dev.sluice.observe.Metrics;
 import dev.sluice.passthrough.PassthroughRegistry;
 import dev.sluice.reload.ReloadOutcome;
+import dev.sluice.relay.ClientTimeouts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -29,10 +30,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -58,7 +60,14 @@ public final class AdminServer {
     /** Entries of each kind a {@code /passthrough} answer shows: what an operator reads, cheap for the event loop. */
     static final int PASSTHROUGH_LISTED_PER_KIND = 1_000;
     /** Scrapers keep connections between scrapes; one silent this long is dropped. */
-    private static final int IDLE_SECONDS = 120;
+    private static final Duration IDLE = Duration.ofSeconds(120);
+    /** A request head (and its body) must be whole this long after its first byte: no slowloris holds a connection. */
+    static final Duration REQUEST_HEADER = Duration.ofSeconds(10);
+    /**
+     * Admin connections open at once: scrapers and probes keep a handful. More are closed on accept and counted in
+     * {@code sluice_connections_refused_total{limit="admin"}}, so the listener cannot be used to exhaust descriptors.
+     */
+    static final int MAX_CONNECTIONS = 64;
 
     private AdminServer() {
     }
@@ -98,6 +107,7 @@ public final class AdminServer {
             throws InterruptedException {
         AdminHandler handler = new AdminHandler(metrics, ready, caCertificatePem, passthrough,
                 new AdminReload(reloads));
+        AtomicInteger open = new AtomicInteger();
         return new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -105,8 +115,16 @@ public final class AdminServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                            open.decrementAndGet();
+                            metrics.connectionRefused("admin");
+                            log.debug("admin connection from {} refused: {} open", ch.remoteAddress(), MAX_CONNECTIONS);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(closed -> open.decrementAndGet());
                         ch.pipeline().addLast(
-                                new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS),
+                                new ClientTimeouts(IDLE, REQUEST_HEADER),
                                 new HttpServerCodec(new HttpDecoderConfig()
                                         .setMaxInitialLineLength(MAX_REQUEST_BYTES)
                                         .setMaxHeaderSize(MAX_REQUEST_BYTES)),
@@ -137,6 +155,8 @@ public final class AdminServer {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            // Answered at once: the clocks go on to the next request.
+            ctx.pipeline().get(ClientTimeouts.class).awaitNextRequest();
             if (request.decoderResult().isFailure()) {
                 respond(ctx, false, HttpResponseStatus.BAD_REQUEST, TEXT, "bad request");
                 return;
@@ -218,8 +238,17 @@ public final class AdminServer {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ClientTimeouts.REQUEST_HEADER_TIMEOUT) {
+                respond(ctx, false, HttpResponseStatus.REQUEST_TIMEOUT, TEXT, "request not received within "
+                        + REQUEST_HEADER.toSeconds() + " s");
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // Idle timeouts and peer resets are routine here; nothing to report beyond closing.
+            // Peer resets are routine here; nothing to report beyond closing.
             ctx.close();
         }
 

@@ -1,12 +1,12 @@
 package dev.sluice.server;
 
-import dev.sluice.front.ClientTimeouts;
 import dev.sluice.front.FrontServices;
 import dev.sluice.front.HttpFrontHandler;
 import dev.sluice.http1.ForwardHandler;
 import dev.sluice.http1.OriginPools;
 import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
+import dev.sluice.relay.ClientTimeouts;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;

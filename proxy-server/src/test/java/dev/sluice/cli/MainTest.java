@@ -78,6 +78,9 @@ class MainTest {
                     .contains("default -> deny")
                     .contains("timeouts:  connect 10s, requestHeader 30s, idleTunnel 15m, idleClient 2m, idleUpstream 1m, tlsHandshake 10s, drain 20s")
                     .contains("           maxClientConnections 10000, maxConnectionsPerClient 256")
+                    .contains("  h2:       maxConcurrentStreams 100, maxHeaderListSize 16384, maxResetsPerWindow 200, "
+                            + "resetWindow 30s,")
+                    .contains("            maxEmptyDataFrames 2, maxQueuedControlFrames 1000, maxSmallContinuationFrames 16")
                     .contains("tls:       off");
             assertThat(out.toString().indexOf("[0] ads")).isLessThan(out.toString().indexOf("[1] build"));
             assertThat(err.toString()).isEmpty();

@@ -96,7 +96,9 @@ class ConfigLoaderTest {
                 timeouts: {connect: 2s, requestHeader: 5s, idleTunnel: 1h, idleClient: 90s, idleUpstream: 30s, tlsHandshake: 3s,
                            drain: 45s}
                 limits: {maxRequestLine: 4096, maxHeaderBytes: 32768, maxIdleUpstreamPerOrigin: 4, maxClientConnections: 500,
-                         maxConnectionsPerClient: 20}
+                         maxConnectionsPerClient: 20,
+                         h2: {maxConcurrentStreams: 50, maxHeaderListSize: 32768, maxResetsPerWindow: 100, resetWindow: 1m,
+                              maxEmptyDataFrames: 4, maxQueuedControlFrames: 500, maxSmallContinuationFrames: 8}}
                 accessLog: {enabled: false, path: stdout}
                 """.formatted(PasswordHashTest.VALID), "full.yaml");
 
@@ -124,7 +126,8 @@ class ConfigLoaderTest {
         assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofSeconds(2), Duration.ofSeconds(5),
                 Duration.ofHours(1), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(3),
                 Duration.ofSeconds(45)));
-        assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 32768, 4, 500, 20));
+        assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 32768, 4, 500, 20,
+                new H2LimitsConfig(50, 32768, 100, Duration.ofMinutes(1), 4, 500, 8)));
         assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(false, "stdout"));
     }
 
@@ -248,6 +251,18 @@ class ConfigLoaderTest {
                     .containsExactly(tuple("t.yaml", 2, "limits.maxClientConnections"));
             assertErrors("limits:\n  maxConnectionsPerClient: 1000001\n", "must be 1-1000000, got 1000001")
                     .containsExactly(tuple("t.yaml", 2, "limits.maxConnectionsPerClient"));
+        }
+
+        @Test
+        void h2LimitsOutOfRangeOrAResetWindowNotInWholeSeconds() {
+            assertErrors("limits:\n  h2:\n    maxConcurrentStreams: 0\n", "must be 1-10000, got 0")
+                    .containsExactly(tuple("t.yaml", 3, "limits.h2.maxConcurrentStreams"));
+            assertErrors("limits:\n  h2:\n    maxHeaderListSize: 100\n", "must be 1024-1048576, got 100")
+                    .containsExactly(tuple("t.yaml", 3, "limits.h2.maxHeaderListSize"));
+            assertErrors("limits:\n  h2: {resetWindow: 1500ms}\n", "must be whole seconds, 1s-1h, got 1500ms")
+                    .containsExactly(tuple("t.yaml", 2, "limits.h2.resetWindow"));
+            assertErrors("limits:\n  h2: {maxRstFrames: 5}\n", "")
+                    .containsExactly(tuple("t.yaml", 2, "limits.h2.maxRstFrames"));
         }
 
         @Test

@@ -55,6 +55,7 @@ class BadInputTest {
                           maxHeaderBytes: %d
                         timeouts:
                           requestHeader: 2s
+                          idleClient: 2s
                         rules:
                           - name: blocked-hosts
                             match: {host: blocked.test}
@@ -239,6 +240,16 @@ class BadInputTest {
             RawResponse response = raw.readResponse();
 
             assertThat(response.status()).isEqualTo(408);
+            assertThat(raw.awaitClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void aForwardedBodyThatStallsForTheIdleTimeoutLosesItsConnection() throws IOException {
+        try (RawProxyConnection raw = sluice.raw()) {
+            raw.send("POST http://" + authority(origin.getPort()) + "/upload HTTP/1.1\r\nHost: "
+                    + authority(origin.getPort()) + "\r\nContent-Length: 100\r\n\r\na part only");
+
             assertThat(raw.awaitClosedByPeer()).isTrue();
         }
     }

@@ -22,17 +22,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A bumped HTTP/2 client flooding RST_STREAM (Rapid Reset) through a real Sluice is sent GOAWAY ENHANCE_YOUR_CALM and
- * closed, counted in {@code sluice_h2_abuse_total} and logged on its connection's line; a well-behaved client bumped
- * to the same origin is served before and after.
+ * closed, counted in {@code sluice_h2_abuse_total} and logged on its connection's line; one opening more streams than
+ * {@code limits.h2.maxConcurrentStreams} has the extra refused (REFUSED_STREAM) and counted in
+ * {@code sluice_h2_streams_refused_total}; a well-behaved client bumped to the same origin is served before and after.
  */
 class BumpedH2AbuseTest {
+    private static final int MAX_STREAMS = 2;
+
     private SluiceFixture sluice;
     private MockWebServer origin;
     private OkHttpClient wellBehaved;
 
     @BeforeEach
     void start() throws Exception {
-        sluice = SluiceFixture.builder().tls().yaml("default: bump").start();
+        sluice = SluiceFixture.builder().tls().yaml("""
+                limits: {h2: {maxConcurrentStreams: %d}}
+                default: bump
+                """.formatted(MAX_STREAMS)).start();
         origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1);
         origin.setDispatcher(new Dispatcher() {
             @Override
@@ -65,9 +71,30 @@ class BumpedH2AbuseTest {
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
 
-        sluice.awaitMetric(1, "sluice_h2_abuse_total", "kind", "rapid_reset");
+        sluice.awaitMetric(1, "sluice_h2_abuse_total", "leg", "client", "kind", "rapid_reset");
         assertThat(sluice.awaitAccessLog(line -> "h2_rapid_reset".equals(line.text("error"))).text("action"))
                 .isEqualTo("bump");
+        assertWellBehavedClientIsServed();
+    }
+
+    @Test
+    void aStreamPastTheConcurrencyLimitIsRefusedAndCounted() throws Exception {
+        String authority = TestOrigins.authority(origin.getPort());
+
+        try (FloodingH2Client client = FloodingH2Client.throughProxy(sluice.proxyAddress(), authority,
+                sluice.clientCertificates().sslSocketFactory())) {
+            // Uploads never finished: each stream stays open.
+            Http2Headers post = new DefaultHttp2Headers().method("POST").scheme("https").authority(authority)
+                    .path("/upload");
+            for (int i = 0; i <= MAX_STREAMS; i++) {
+                client.headers(1 + 2 * i, post, false);
+            }
+            client.flush();
+
+            assertThat(client.awaitReset(1 + 2 * MAX_STREAMS)).isEqualTo(Http2Error.REFUSED_STREAM.code());
+        }
+
+        sluice.awaitMetric(1, "sluice_h2_streams_refused_total", "reason", "refused_stream");
         assertWellBehavedClientIsServed();
     }
 

@@ -11,6 +11,7 @@ import dev.sluice.policy.Decision;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
 import dev.sluice.relay.Drain;
+import dev.sluice.relay.ClientTimeouts;
 import dev.sluice.testing.RecordingAccessLog;
 import dev.sluice.upstream.UpstreamConnector;
 import dev.sluice.upstream.UpstreamException;

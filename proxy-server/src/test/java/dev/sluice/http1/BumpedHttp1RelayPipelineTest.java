@@ -38,7 +38,7 @@ class BumpedHttp1RelayPipelineTest {
     void start() {
         client = channel(clientReads);
         upstream = channel(upstreamReads);
-        BumpedHttp1Relay.start(client, upstream, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS), "a",
+        BumpedHttp1Relay.start(client, upstream, IDLE, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS), "a",
                 CallGate.ALLOW_ALL, observer);
     }
 

@@ -453,6 +453,47 @@ class BumpedHttp1RelayTest {
     }
 
     @Test
+    void aRequestHeadStalledPastTheRequestHeaderTimeoutIsAnswered408() throws Exception {
+        origin = TestOrigins.plain();
+        resources.add(origin);
+        harness = new BumpedRelayHarness(origin.getPort(), IDLE, Duration.ofMillis(300), CallGate.ALLOW_ALL);
+        resources.add(harness);
+
+        try (RawClient client = new RawClient(harness.address())) {
+            // A slowloris: the head begun, never finished.
+            client.send("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Drip: ");
+            RawClient.Response response = client.read();
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.header("Proxy-Status")).contains("error=http_request_error");
+            assertThat(client.closedByPeer()).isTrue();
+        }
+
+        RecordingHttpObserver observer = harness.observer();
+        assertThat(observer.take().error()).isEqualTo("request_header_timeout");
+        assertThat(observer.awaitClosed()).isEqualTo("request_header_timeout");
+        assertThat(origin.getRequestCount()).isZero();
+    }
+
+    @Test
+    void aRequestBodyStalledPastTheIdleTimeoutIsAnswered408() throws Exception {
+        origin = TestOrigins.plain();
+        resources.add(origin);
+        harness = new BumpedRelayHarness(origin.getPort(), Duration.ofMillis(300));
+        resources.add(harness);
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nonly a part");
+            RawClient.Response response = client.read();
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(client.closedByPeer()).isTrue();
+        }
+
+        RecordingHttpObserver observer = harness.observer();
+        assertThat(observer.take().error()).isEqualTo("request_body_timeout");
+        assertThat(observer.awaitClosed()).isEqualTo("request_body_timeout");
+    }
+
+    @Test
     void aWebSocketSwitchesThePairToARawRelay() throws Exception {
         relayToMockOrigin();
         origin.enqueue(EchoingWebSocket.upgrade());

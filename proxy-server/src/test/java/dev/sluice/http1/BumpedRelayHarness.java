@@ -1,6 +1,7 @@
 package dev.sluice.http1;
 
 import dev.sluice.config.LimitsConfig;
+import dev.sluice.config.TimeoutsConfig;
 import dev.sluice.grpc.CallGate;
 import dev.sluice.testing.LoopbackPairServer;
 import dev.sluice.testing.RecordingHttpObserver;
@@ -26,18 +27,24 @@ final class BumpedRelayHarness implements AutoCloseable {
     private final LoopbackPairServer server;
 
     BumpedRelayHarness(int originPort, Duration idleTimeout) throws InterruptedException {
-        this(originPort, idleTimeout, CallGate.ALLOW_ALL);
+        this(originPort, idleTimeout, TimeoutsConfig.DEFAULTS.requestHeader(), CallGate.ALLOW_ALL);
     }
 
     /** With requests whose path names a call decided by {@code callGate}. */
     BumpedRelayHarness(int originPort, Duration idleTimeout, CallGate callGate) throws InterruptedException {
+        this(originPort, idleTimeout, TimeoutsConfig.DEFAULTS.requestHeader(), callGate);
+    }
+
+    /** With a request head due {@code requestHeader} after its first byte. */
+    BumpedRelayHarness(int originPort, Duration idleTimeout, Duration requestHeader, CallGate callGate)
+            throws InterruptedException {
         server = new LoopbackPairServer(originPort, (client, upstream) -> {
             clientChannels.add(client);
             RecordingHttpObserver observer = new RecordingHttpObserver();
             observers.add(observer);
             // Clients reach the harness by its address (LoopbackPairServer.url).
-            BumpedHttp1Relay.start(client, upstream, idleTimeout, DecoderLimits.requests(LimitsConfig.DEFAULTS),
-                    "127.0.0.1", callGate, observer);
+            BumpedHttp1Relay.start(client, upstream, idleTimeout, requestHeader,
+                    DecoderLimits.requests(LimitsConfig.DEFAULTS), "127.0.0.1", callGate, observer);
         });
     }
 

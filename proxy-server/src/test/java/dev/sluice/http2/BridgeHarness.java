@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.grpc.CallGate;
 import dev.sluice.testing.LoopbackPairServer;
 import dev.sluice.testing.OkHttpClients;
@@ -36,13 +37,15 @@ final class BridgeHarness implements AutoCloseable {
     private final Duration idleTimeout;
     private final CallGate callGate;
     private final boolean grpcCallView;
+    private final H2LimitsConfig h2;
     private final SslContext clientTls;
     private final SslContext upstreamTls;
     private final LoopbackPairServer server;
 
-    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls, CallGate callGate, boolean grpcCallView)
-            throws Exception {
+    private BridgeHarness(int originPort, Duration idleTimeout, boolean tls, CallGate callGate, boolean grpcCallView,
+                          H2LimitsConfig h2) throws Exception {
         this.idleTimeout = idleTimeout;
+        this.h2 = h2;
         this.callGate = callGate;
         this.grpcCallView = grpcCallView;
         this.clientTls = tls ? clientTls() : null;
@@ -51,25 +54,30 @@ final class BridgeHarness implements AutoCloseable {
     }
 
     static BridgeHarness cleartext(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL, true);
+        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL, true, H2LimitsConfig.DEFAULTS);
     }
 
     static BridgeHarness cleartext(int originPort, Duration idleTimeout) throws Exception {
-        return new BridgeHarness(originPort, idleTimeout, false, CallGate.ALLOW_ALL, true);
+        return new BridgeHarness(originPort, idleTimeout, false, CallGate.ALLOW_ALL, true, H2LimitsConfig.DEFAULTS);
     }
 
     /** Cleartext, with gRPC calls decided by {@code callGate}. */
     static BridgeHarness cleartext(int originPort, CallGate callGate) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, false, callGate, true);
+        return new BridgeHarness(originPort, PATIENCE, false, callGate, true, H2LimitsConfig.DEFAULTS);
     }
 
     /** With the per-call gRPC view off ({@code grpc.callView: false}). */
     static BridgeHarness cleartextWithoutCallView(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL, false);
+        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL, false, H2LimitsConfig.DEFAULTS);
+    }
+
+    /** Cleartext, with {@code limits.h2} set to {@code h2}. */
+    static BridgeHarness cleartext(int originPort, H2LimitsConfig h2) throws Exception {
+        return new BridgeHarness(originPort, PATIENCE, false, CallGate.ALLOW_ALL, true, h2);
     }
 
     static BridgeHarness tls(int originPort) throws Exception {
-        return new BridgeHarness(originPort, PATIENCE, true, CallGate.ALLOW_ALL, true);
+        return new BridgeHarness(originPort, PATIENCE, true, CallGate.ALLOW_ALL, true, H2LimitsConfig.DEFAULTS);
     }
 
     int port() {
@@ -115,7 +123,7 @@ final class BridgeHarness implements AutoCloseable {
         RecordingHttpObserver observer = new RecordingHttpObserver();
         observers.add(observer);
         // Every client of the harness connects to it by address, with or without TLS.
-        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", callGate, grpcCallView),
+        H2Bridge.start(client, upstream, new BridgeSettings(idleTimeout, "127.0.0.1", callGate, grpcCallView, h2),
                 observer);
     }
 

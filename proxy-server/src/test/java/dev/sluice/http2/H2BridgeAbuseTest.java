@@ -2,6 +2,7 @@ package dev.sluice.http2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.testing.FloodingH2Client;
 import dev.sluice.testing.RecordingHttpObserver;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * and reported as abuse, while a well-behaved client of the same bridge, connected all along, goes on being served.
  */
 class H2BridgeAbuseTest {
+    private static final H2LimitsConfig LIMITS = H2LimitsConfig.DEFAULTS;
     private final MockWebServer origin = new MockWebServer();
     private BridgeHarness bridge;
     private OkHttpClient wellBehaved;
@@ -56,7 +58,7 @@ class H2BridgeAbuseTest {
     @Test
     void rapidResetEndsTheConnectionWithEnhanceYourCalm() throws Exception {
         try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
-            for (int i = 0; i <= H2Codecs.MAX_RST_FRAMES; i++) {
+            for (int i = 0; i <= LIMITS.maxResetsPerWindow(); i++) {
                 int stream = 1 + 2 * i;
                 offender.headers(stream, get(), true).rstStream(stream, Http2Error.CANCEL.code());
             }
@@ -71,7 +73,7 @@ class H2BridgeAbuseTest {
     void emptyDataFramesEndTheConnectionWithEnhanceYourCalm() throws Exception {
         try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.headers(1, get().method("POST"), false);
-            for (int i = 0; i <= H2Codecs.MAX_EMPTY_DATA_FRAMES; i++) {
+            for (int i = 0; i <= LIMITS.maxEmptyDataFrames(); i++) {
                 offender.emptyData(1);
             }
             offender.flood();
@@ -85,7 +87,7 @@ class H2BridgeAbuseTest {
     void endlessSmallContinuationFramesEndTheConnectionWithEnhanceYourCalm() throws Exception {
         try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.openHeaderBlock(1, new byte[0]);
-            for (int i = 0; i <= 10 * H2Codecs.MAX_SMALL_CONTINUATION_FRAMES; i++) {
+            for (int i = 0; i <= 10 * LIMITS.maxSmallContinuationFrames(); i++) {
                 offender.continuation(1, new byte[1]);
             }
             offender.flood();
@@ -100,7 +102,7 @@ class H2BridgeAbuseTest {
         byte[] fragment = new byte[16 << 10];
         try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
             offender.openHeaderBlock(1, fragment);
-            for (long sent = fragment.length; sent <= 2 * H2Codecs.MAX_HEADER_LIST_SIZE; sent += fragment.length) {
+            for (long sent = fragment.length; sent <= 2 * LIMITS.maxHeaderListSize(); sent += fragment.length) {
                 offender.continuation(1, fragment);
             }
             offender.flood();
@@ -129,6 +131,7 @@ class H2BridgeAbuseTest {
             offender.headers(3, get(), true).flush();
             assertThat(offender.awaitStatus(3)).isEqualTo("200");
         }
+        assertThat(bridge.observers.get(1).refusedStreams).containsExactly(StreamRefusals.HEADER_LIST_SIZE);
         assertWellBehavedClientIsServed();
     }
 

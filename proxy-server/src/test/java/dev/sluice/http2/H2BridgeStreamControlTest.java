@@ -3,8 +3,11 @@ package dev.sluice.http2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.config.H2LimitsConfig;
+import dev.sluice.testing.FloodingH2Client;
 import dev.sluice.testing.RecordingHttpObserver;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -13,10 +16,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameWriter;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -32,8 +40,15 @@ import okhttp3.internal.http2.StreamResetException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Resets, GOAWAY, connection loss, stream limits and idleness, against an origin scripted with Netty's codec. */
+/**
+ * Resets, GOAWAY, connection loss, stream limits ({@code limits.h2.maxConcurrentStreams}), an origin flooding the
+ * upstream leg, and idleness, against an origin scripted with Netty's codec.
+ */
 class H2BridgeStreamControlTest {
+    private static final H2LimitsConfig D = H2LimitsConfig.DEFAULTS;
+    /** Two streams, five resets per window. */
+    private static final H2LimitsConfig TWO_STREAMS = new H2LimitsConfig(2, D.maxHeaderListSize(), 5,
+            D.resetWindow(), D.maxEmptyDataFrames(), D.maxQueuedControlFrames(), D.maxSmallContinuationFrames());
     private ScriptedH2Origin origin;
     private BridgeHarness bridge;
 
@@ -132,6 +147,96 @@ class H2BridgeStreamControlTest {
                 .satisfies(exchange -> assertThat(exchange.error()).isNull());
     }
 
+    @Test
+    void aStreamPastTheConcurrencyLimitIsRefusedAndCountedWhileTheOpenOnesGoOn() throws Exception {
+        start(TWO_STREAMS, (stream, head) -> {
+            if (!head.headers().path().toString().equals("/held")) {
+                ScriptedH2Origin.respond(stream, "served");
+            }
+        });
+
+        try (FloodingH2Client client = FloodingH2Client.connect(bridge.port())) {
+            client.headers(1, get("/held", "GET"), true).headers(3, get("/held", "GET"), true)
+                    .headers(5, get("/held", "GET"), true).flush();
+
+            assertThat(client.awaitReset(5)).isEqualTo(Http2Error.REFUSED_STREAM.code());
+        }
+        RecordingHttpObserver observer = bridge.onlyObserver();
+        assertThat(observer.refusedStreams).containsExactly(StreamRefusals.REFUSED_STREAM);
+        assertThat(observer.awaitClosed()).isEqualTo("client_reset");
+    }
+
+
+    /**
+     * Each refused stream costs Sluice a RST_STREAM: a client that keeps opening streams past the limit provokes
+     * resets (MadeYouReset) and is stopped by {@code limits.h2.maxResetsPerWindow}.
+     */
+    @Test
+    void aClientOpeningStreamsPastTheLimitOverAndOverIsToldToCalmDown() throws Exception {
+        start(TWO_STREAMS, (stream, head) -> { });
+
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
+            for (int i = 0; i < 2 + TWO_STREAMS.maxResetsPerWindow() + 1; i++) {
+                offender.headers(1 + 2 * i, get("/held", "GET"), true);
+            }
+            offender.flood();
+
+            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        }
+        RecordingHttpObserver observer = bridge.onlyObserver();
+        assertThat(observer.awaitClosed()).isEqualTo("h2_provoked_resets");
+        assertThat(observer.h2Abuses).containsExactly("provoked_resets");
+    }
+
+    @Test
+    void aResponseHeaderListPastTheLimitResetsOnlyItsStream() throws Exception {
+        start(H2LimitsConfig.DEFAULTS, (stream, head) -> {
+            if (head.headers().path().toString().equals("/huge")) {
+                stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                        .set("x-huge", "h".repeat(H2LimitsConfig.DEFAULTS.maxHeaderListSize())), true));
+            } else {
+                ScriptedH2Origin.respond(stream, "fine");
+            }
+        });
+
+        assertThatThrownBy(() -> get("/huge").close()).isInstanceOf(IOException.class);
+        try (Response response = get("/fine")) {
+            assertThat(response.body().string()).isEqualTo("fine");
+        }
+
+        // OkHttp takes a reset it did not ask for as a sign to use a new connection: the first one is the /huge one.
+        RecordingHttpObserver observer = bridge.observers.get(0);
+        assertThat(observer.awaitExchanges(1).get(0).error()).isEqualTo("upstream_closed");
+        assertThat(observer.upstreamH2Abuses).isEmpty();
+    }
+
+    @Test
+    void anOriginSendingEmptyDataFramesLosesItsConnectionAndTheClientIsAnswered() throws Exception {
+        start(H2LimitsConfig.DEFAULTS, (stream, head) -> stream.writeAndFlush(new DefaultHttp2HeadersFrame(
+                new DefaultHttp2Headers().status("200"))).addListener(sent -> {
+            // Past the origin's codec, which would merge the empty frames into one.
+            ChannelHandlerContext socket = stream.parent().pipeline().firstContext();
+            Http2FrameWriter frames = new DefaultHttp2FrameWriter();
+            for (int i = 0; i <= H2LimitsConfig.DEFAULTS.maxEmptyDataFrames(); i++) {
+                frames.writeData(socket, stream.stream().id(), Unpooled.EMPTY_BUFFER, 0, false, socket.newPromise());
+            }
+            socket.flush();
+        }));
+
+        Request request = new Request.Builder().url(bridge.url("/flood")).build();
+        assertThatThrownBy(() -> {
+            try (Response response = bridge.okHttp().newCall(request).execute()) {
+                response.body().string();
+            }
+        }).isInstanceOf(IOException.class);
+
+        RecordingHttpObserver observer = bridge.onlyObserver();
+        assertThat(observer.awaitClosed()).isEqualTo("upstream_reset");
+        assertThat(observer.upstreamH2Abuses).containsExactly("empty_frames");
+        assertThat(observer.h2Abuses).isEmpty();
+    }
+
+
     private void start(Http2Settings settings, ScriptedH2Origin.Script script) throws Exception {
         start(BridgeHarness.PATIENCE, settings, script);
     }
@@ -140,6 +245,15 @@ class H2BridgeStreamControlTest {
             throws Exception {
         origin = new ScriptedH2Origin(settings, script);
         bridge = BridgeHarness.cleartext(origin.port(), idleTimeout);
+    }
+
+    private void start(H2LimitsConfig limits, ScriptedH2Origin.Script script) throws Exception {
+        origin = new ScriptedH2Origin(new Http2Settings(), script);
+        bridge = BridgeHarness.cleartext(origin.port(), limits);
+    }
+
+    private static Http2Headers get(String path, String method) {
+        return new DefaultHttp2Headers().method(method).scheme("http").authority("127.0.0.1").path(path);
     }
 
     private Response get(String path) throws IOException {

@@ -129,13 +129,22 @@ class MetricsTest {
     }
 
     @Test
-    void http2AbuseIsCountedByKind() {
-        metrics.h2Abuse("rapid_reset");
-        metrics.h2Abuse("rapid_reset");
-        metrics.h2Abuse("control_frames");
+    void http2AbuseIsCountedByLegAndKind() {
+        metrics.h2Abuse("client", "rapid_reset");
+        metrics.h2Abuse("client", "rapid_reset");
+        metrics.h2Abuse("upstream", "control_frames");
 
-        assertThat(lines()).contains("sluice_h2_abuse_total{kind=\"rapid_reset\"} 2.0",
-                "sluice_h2_abuse_total{kind=\"control_frames\"} 1.0");
+        assertThat(lines()).contains("sluice_h2_abuse_total{kind=\"rapid_reset\",leg=\"client\"} 2.0",
+                "sluice_h2_abuse_total{kind=\"control_frames\",leg=\"upstream\"} 1.0");
+    }
+
+    @Test
+    void refusedHttp2StreamsAreCountedByReason() {
+        metrics.h2StreamRefused("refused_stream");
+        metrics.h2StreamRefused("header_list_size");
+
+        assertThat(lines()).contains("sluice_h2_streams_refused_total{reason=\"refused_stream\"} 1.0",
+                "sluice_h2_streams_refused_total{reason=\"header_list_size\"} 1.0");
     }
 
     @Test
@@ -147,6 +156,14 @@ class MetricsTest {
         assertThat(lines()).contains("sluice_http_requests_total{method=\"other\",protocol=\"http/1.1\",status=\"418\"} 1.0",
                 "sluice_http_requests_total{method=\"other\",protocol=\"http/1.1\",status=\"200\"} 1.0",
                 "sluice_http_requests_total{method=\"GET\",protocol=\"http/1.1\",status=\"other\"} 1.0");
+    }
+
+    @Test
+    void aRequestWhoseMethodWasNeverReadCountsAsOther() {
+        metrics.httpRequest(null, 408);
+
+        assertThat(lines()).contains(
+                "sluice_http_requests_total{method=\"other\",protocol=\"http/1.1\",status=\"408\"} 1.0");
     }
 
     @Test

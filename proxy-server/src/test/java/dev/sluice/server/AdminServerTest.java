@@ -30,6 +30,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -301,6 +302,31 @@ class AdminServerTest {
         }
     }
 
+    @Test
+    void connectionsPastTheCapAreClosedOnAcceptAndCountedUntilOneCloses() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < AdminServer.MAX_CONNECTIONS; i++) {
+                held.add(connect());
+            }
+            // Accepted in the order they connected, so after all the held ones.
+            try (Socket refused = connect()) {
+                assertThat(refused.getInputStream().read()).isEqualTo(-1);
+            }
+            assertThat(metrics.scrape()).contains("sluice_connections_refused_total{limit=\"admin\"} 1.0");
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String answer = "";
+        while (!answer.startsWith("HTTP/1.1 200") && System.nanoTime() < deadline) {
+            answer = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+        }
+        assertThat(answer).startsWith("HTTP/1.1 200 OK");
+    }
+
     /** Rebinds the listener with a registry of its own, as a Sluice that bumps has. */
     private PassthroughRegistry withPassthrough() throws InterruptedException {
         PassthroughRegistry registry = new PassthroughRegistry(PassthroughConfig.DEFAULTS, metrics);
@@ -332,11 +358,16 @@ class AdminServerTest {
     /** Sends a request head (request line and headers, each ending in CRLF) with {@code Connection: close}. */
     private String exchange(String head) throws IOException {
         try (Socket socket = connect()) {
-            OutputStream out = socket.getOutputStream();
-            out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return readAll(socket.getInputStream());
+            return exchangeOn(socket, head);
         }
+    }
+
+    /** Sends a request head with {@code Connection: close} on {@code socket}; what comes back until the close. */
+    private static String exchangeOn(Socket socket, String head) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return readAll(socket.getInputStream());
     }
 
     /** Reads until the server closes the connection. */

@@ -22,11 +22,8 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -47,6 +44,7 @@ public final class FloodingH2Client implements AutoCloseable {
     private final ByteBuf received = Unpooled.buffer();
     private final byte[] chunk = new byte[16 << 10];
     private final Map<Integer, String> statuses = new HashMap<>();
+    private final Map<Integer, Long> resets = new HashMap<>();
     private long goAway = NO_GOAWAY;
     private final Http2FrameAdapter listener = new Http2FrameAdapter() {
         @Override
@@ -66,6 +64,11 @@ public final class FloodingH2Client implements AutoCloseable {
         public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int streamDependency,
                                   short weight, boolean exclusive, int padding, boolean endStream) {
             onHeadersRead(c, streamId, headers, padding, endStream);
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext c, int streamId, long errorCode) {
+            resets.putIfAbsent(streamId, errorCode);
         }
 
         @Override
@@ -99,39 +102,7 @@ public final class FloodingH2Client implements AutoCloseable {
     /** h2 over TLS (ALPN) inside a CONNECT tunnel through the proxy, as a bumped client. */
     public static FloodingH2Client throughProxy(InetSocketAddress proxy, String authority, SSLSocketFactory tls)
             throws IOException {
-        Socket tunnel = new Socket();
-        tunnel.setSoTimeout((int) SluiceFixture.PATIENCE.toMillis());
-        tunnel.connect(proxy);
-        tunnel.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        String head = readHead(tunnel.getInputStream());
-        if (!head.startsWith("HTTP/1.1 200")) {
-            tunnel.close();
-            throw new IOException("CONNECT refused: " + head);
-        }
-        String host = authority.substring(0, authority.lastIndexOf(':'));
-        SSLSocket socket = (SSLSocket) tls.createSocket(tunnel, host, proxy.getPort(), true);
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setApplicationProtocols(new String[] {"h2"});
-        socket.setSSLParameters(parameters);
-        socket.startHandshake();
-        if (!"h2".equals(socket.getApplicationProtocol())) {
-            socket.close();
-            throw new IOException("h2 not negotiated: " + socket.getApplicationProtocol());
-        }
-        return new FloodingH2Client(socket);
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (head.indexOf("\r\n\r\n") < 0) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("proxy closed during CONNECT: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
+        return new FloodingH2Client(BumpedSocket.open(proxy, authority, tls, "h2"));
     }
 
     public FloodingH2Client headers(int streamId, Http2Headers headers, boolean endStream) {
@@ -242,6 +213,16 @@ public final class FloodingH2Client implements AutoCloseable {
             }
         }
         return statuses.get(streamId);
+    }
+
+    /** Reads until a RST_STREAM for {@code streamId} arrives; its error code. */
+    public long awaitReset(int streamId) throws IOException {
+        while (!resets.containsKey(streamId)) {
+            if (!readFrames()) {
+                throw new IOException("connection closed before stream " + streamId + " was reset");
+            }
+        }
+        return resets.get(streamId);
     }
 
     /** Reads one chunk and the frames it completes; false at the end of the connection. */

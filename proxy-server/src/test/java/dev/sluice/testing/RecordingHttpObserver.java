@@ -18,8 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RecordingHttpObserver implements HttpRelayObserver {
     /** Every exchange reported so far, in order. */
     public final List<HttpExchangeRecord> exchanges = new CopyOnWriteArrayList<>();
-    /** The kind of each HTTP/2 abuse reported, in order. */
+    /** The kind of each HTTP/2 abuse by the client reported, in order. */
     public final List<String> h2Abuses = new CopyOnWriteArrayList<>();
+    /** The kind of each HTTP/2 abuse by the upstream reported, in order. */
+    public final List<String> upstreamH2Abuses = new CopyOnWriteArrayList<>();
+    /** The reason of each refused HTTP/2 client stream reported, in order. */
+    public final List<String> refusedStreams = new CopyOnWriteArrayList<>();
     public final AtomicInteger streamsOpened = new AtomicInteger();
     public final AtomicInteger streamsClosed = new AtomicInteger();
     public final AtomicLong bytesUp = new AtomicLong();
@@ -48,8 +52,13 @@ public final class RecordingHttpObserver implements HttpRelayObserver {
     }
 
     @Override
-    public void h2Abuse(String kind) {
-        h2Abuses.add(kind);
+    public void h2Abuse(String leg, String kind) {
+        (leg.equals("client") ? h2Abuses : upstreamH2Abuses).add(kind);
+    }
+
+    @Override
+    public void h2StreamRefused(String reason) {
+        refusedStreams.add(reason);
     }
 
     @Override

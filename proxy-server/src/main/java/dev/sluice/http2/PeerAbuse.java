@@ -6,24 +6,34 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Names the abuse behind each GOAWAY error the client's codec sends. Netty's protections (see {@link H2Codecs#client})
- * end an offending connection with a GOAWAY whose debug data is the reason; this hears every GOAWAY Sluice sends the
- * client, including those for frames the client never read (a control-frame flood), which reach no handler.
+ * Names the abuse behind each GOAWAY error one leg's codec sends its peer. Netty's protections (see {@link H2Codecs})
+ * end an offending connection with a GOAWAY whose debug data is the reason; this hears every GOAWAY Sluice sends
+ * the peer, including those for frames the peer never read (a control-frame flood), which reach no handler.
  */
-final class ClientAbuse extends Http2ConnectionAdapter {
-    private static final Logger log = LoggerFactory.getLogger(ClientAbuse.class);
+final class PeerAbuse extends Http2ConnectionAdapter {
+    /** The {@code leg} of a client's abuse, as counted in {@code sluice_h2_abuse_total}. */
+    static final String CLIENT = "client";
+    /** The {@code leg} of an origin's abuse. */
+    static final String UPSTREAM = "upstream";
 
-    private final Channel client;
-    private final Consumer<String> report;
+    private static final Logger log = LoggerFactory.getLogger(PeerAbuse.class);
 
-    /** @param report given the kind of each abuse, once logged */
-    ClientAbuse(Channel client, Consumer<String> report) {
-        this.client = client;
+    private final Channel peer;
+    private final String leg;
+    private final BiConsumer<String, String> report;
+
+    /**
+     * @param leg    {@link #CLIENT} or {@link #UPSTREAM}
+     * @param report given the leg and the kind of each abuse, once logged
+     */
+    PeerAbuse(Channel peer, String leg, BiConsumer<String, String> report) {
+        this.peer = peer;
+        this.leg = leg;
         this.report = report;
     }
 
@@ -32,8 +42,8 @@ final class ClientAbuse extends Http2ConnectionAdapter {
         if (errorCode != Http2Error.NO_ERROR.code()) {
             String reason = debugData.toString(StandardCharsets.UTF_8);
             String kind = kind(errorCode, reason);
-            log.info("h2 client {} told GOAWAY with error {} ({}): {}", client.remoteAddress(), errorCode, kind, reason);
-            report.accept(kind);
+            log.info("h2 {} {} told GOAWAY with error {} ({}): {}", leg, peer.remoteAddress(), errorCode, kind, reason);
+            report.accept(leg, kind);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.sluice.front;
+package dev.sluice.relay;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,11 +13,12 @@ import org.slf4j.LoggerFactory;
  * first raw byte of a request:
  * <ul>
  *   <li>a new connection must deliver a complete request head within {@code requestHeader};</li>
- *   <li>between keep-alive requests a silent connection is closed after {@code idleClient};</li>
- *   <li>once a byte of the next request arrives, its head must be complete within {@code requestHeader}.</li>
+ *   <li>between keep-alive requests a silent connection is closed after {@code idle};</li>
+ *   <li>once a byte of the next request arrives, its head must be complete within {@code requestHeader};</li>
+ *   <li>while a request body is read ({@link #readingBody()}), a client silent for {@code idle} is closed.</li>
  * </ul>
- * A late head fires {@link #REQUEST_HEADER_TIMEOUT} (the front door answers 408); an idle connection is just closed.
- * While a request is being served the front door stops the clocks.
+ * A late head fires {@link #REQUEST_HEADER_TIMEOUT} (the front door and a bumped connection answer 408); an idle
+ * connection fires {@link #IDLE_TIMEOUT} and is closed. While a request is being served the owner stops the clocks.
  */
 public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     /** User event: the request head did not arrive in time. */
@@ -27,29 +28,44 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
             return "REQUEST_HEADER_TIMEOUT";
         }
     };
+    /** User event: the connection was silent too long and is being closed. */
+    public static final Object IDLE_TIMEOUT = new Object() {
+        @Override
+        public String toString() {
+            return "IDLE_TIMEOUT";
+        }
+    };
 
     private static final Logger log = LoggerFactory.getLogger(ClientTimeouts.class);
 
-    private enum Phase { HEADER, IDLE, BUSY }
+    private enum Phase { HEADER, IDLE, BODY, BUSY }
 
-    private final long idleClientNanos;
+    private final long idleNanos;
     private final long requestHeaderNanos;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.BUSY;
     private ScheduledFuture<?> timer;
+    /** When the client last sent a byte, in the {@link Phase#BODY} phase only. */
+    private long lastReadNanos;
 
-    public ClientTimeouts(Duration idleClient, Duration requestHeader) {
-        this.idleClientNanos = idleClient.toNanos();
+    public ClientTimeouts(Duration idle, Duration requestHeader) {
+        this.idleNanos = idle.toNanos();
         this.requestHeaderNanos = requestHeader.toNanos();
     }
 
-    /** A request head has arrived: no clock runs until {@link #awaitNextRequest()}. */
-    void requestReceived() {
+    /** A request head has arrived: no clock runs until {@link #awaitNextRequest()} or {@link #readingBody()}. */
+    public void requestReceived() {
         enter(Phase.BUSY);
     }
 
+    /** A request head has arrived and its body is being read: the client must not go silent for the idle time. */
+    public void readingBody() {
+        lastReadNanos = System.nanoTime();
+        enter(Phase.BODY);
+    }
+
     /** The previous exchange is over; the connection may now sit idle until the next request. */
-    void awaitNextRequest() {
+    public void awaitNextRequest() {
         enter(Phase.IDLE);
     }
 
@@ -68,6 +84,9 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (phase == Phase.IDLE) {
             enter(Phase.HEADER);
+        } else if (phase == Phase.BODY) {
+            // Read in every read, checked only when the clock fires: no timer is rescheduled per read.
+            lastReadNanos = System.nanoTime();
         }
         ctx.fireChannelRead(msg);
     }
@@ -87,9 +106,12 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
         cancel();
         phase = next;
         if (next != Phase.BUSY && ctx != null) {
-            long nanos = next == Phase.IDLE ? idleClientNanos : requestHeaderNanos;
-            timer = ctx.executor().schedule(() -> expired(next), nanos, TimeUnit.NANOSECONDS);
+            schedule(next, next == Phase.HEADER ? requestHeaderNanos : idleNanos);
         }
+    }
+
+    private void schedule(Phase expected, long nanos) {
+        timer = ctx.executor().schedule(() -> expired(expected), nanos, TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {
@@ -104,12 +126,20 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
             return;
         }
         timer = null;
+        if (expected == Phase.BODY) {
+            long silent = System.nanoTime() - lastReadNanos;
+            if (silent < idleNanos) {
+                schedule(expected, idleNanos - silent);
+                return;
+            }
+        }
         phase = Phase.BUSY;
-        if (expected == Phase.IDLE) {
-            log.debug("closing idle client connection {}", ctx.channel());
-            ctx.close();
-        } else {
+        if (expected == Phase.HEADER) {
             ctx.fireUserEventTriggered(REQUEST_HEADER_TIMEOUT);
+        } else {
+            log.debug("closing idle client connection {}", ctx.channel());
+            ctx.fireUserEventTriggered(IDLE_TIMEOUT);
+            ctx.close();
         }
     }
 }

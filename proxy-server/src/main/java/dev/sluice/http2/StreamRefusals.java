@@ -1,0 +1,55 @@
+package dev.sluice.http2;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameLogger;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.logging.LogLevel;
+import io.netty.util.AsciiString;
+import java.util.function.Consumer;
+
+/**
+ * Hears each stream refused to a client: RST_STREAM REFUSED_STREAM (past {@code limits.h2.maxConcurrentStreams}, or a
+ * stream the pair or the origin could not take) and a {@code 431} (a header list past
+ * {@code limits.h2.maxHeaderListSize}). Netty's codec refuses the first and answers the second on its own, before any
+ * stream channel exists, so no handler sees them: its frame logger, which sees every frame it writes, is the one hook.
+ * Logs nothing itself.
+ */
+final class StreamRefusals extends Http2FrameLogger {
+    /** A stream refused with REFUSED_STREAM, which a client may retry. */
+    static final String REFUSED_STREAM = "refused_stream";
+    /** A request refused with 431 for its header list. */
+    static final String HEADER_LIST_SIZE = "header_list_size";
+
+    private static final AsciiString TOO_LARGE = AsciiString.cached("431");
+
+    private final Consumer<String> report;
+
+    /** @param report given the reason of each refusal */
+    StreamRefusals(Consumer<String> report) {
+        super(LogLevel.TRACE, StreamRefusals.class);
+        this.report = report;
+    }
+
+    @Override
+    public void logRstStream(Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
+        if (direction == Direction.OUTBOUND && errorCode == Http2Error.REFUSED_STREAM.code()) {
+            report.accept(REFUSED_STREAM);
+        }
+    }
+
+    @Override
+    public void logHeaders(Direction direction, ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                           int padding, boolean endStream) {
+        CharSequence status = headers.status();
+        if (direction == Direction.OUTBOUND && endStream && status != null && TOO_LARGE.contentEquals(status)) {
+            report.accept(HEADER_LIST_SIZE);
+        }
+    }
+
+    @Override
+    public void logHeaders(Direction direction, ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+                           int streamDependency, short weight, boolean exclusive, int padding, boolean endStream) {
+        logHeaders(direction, ctx, streamId, headers, padding, endStream);
+    }
+}
