@@ -47,6 +47,11 @@ final class BumpingSluice implements AutoCloseable {
         return ca;
     }
 
+    /** The Sluice process, to read its figures from {@code /proc} and to ask it for a collection. */
+    ForkedSluice process() {
+        return sluice;
+    }
+
     /** CPU time the Sluice process has used so far. */
     Duration cpuTime() throws IOException {
         return sluice.cpuTime();

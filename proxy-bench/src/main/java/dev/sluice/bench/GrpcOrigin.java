@@ -7,13 +7,16 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A grpc-java TLS server on 127.0.0.1 with one unary method, {@link #ECHO}, that answers each message with itself.
- * Calls run on the transport's threads (direct executor): the echo does no work worth a thread hop.
+ * A grpc-java TLS server on 127.0.0.1 with a unary method, {@link #ECHO}, that answers each message with itself, and
+ * a bidi streaming one, {@link #ECHO_STREAM}, that answers each message of a stream with itself and ends the stream
+ * when the client does. Calls run on the transport's threads (direct executor): the echo does no work worth a thread
+ * hop.
  */
 final class GrpcOrigin implements AutoCloseable {
     static final MethodDescriptor<byte[], byte[]> ECHO = MethodDescriptor.<byte[], byte[]>newBuilder()
@@ -21,6 +24,10 @@ final class GrpcOrigin implements AutoCloseable {
             .setFullMethodName(MethodDescriptor.generateFullMethodName("sluice.bench.Echo", "Echo"))
             .setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
             .setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
+            .build();
+    static final MethodDescriptor<byte[], byte[]> ECHO_STREAM = ECHO.toBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName("sluice.bench.Echo", "EchoStream"))
             .build();
 
     private final Server server;
@@ -35,9 +42,28 @@ final class GrpcOrigin implements AutoCloseable {
                             response.onNext(request);
                             response.onCompleted();
                         }))
+                        .addMethod(ECHO_STREAM, ServerCalls.asyncBidiStreamingCall(EchoStream::new))
                         .build())
                 .build()
                 .start();
+    }
+
+    /** One echoing stream: each message goes straight back; the client's end ends it. */
+    private record EchoStream(StreamObserver<byte[]> responses) implements StreamObserver<byte[]> {
+        @Override
+        public void onNext(byte[] message) {
+            responses.onNext(message);
+        }
+
+        @Override
+        public void onError(Throwable cancelled) {
+            // the client went away: there is nobody left to answer
+        }
+
+        @Override
+        public void onCompleted() {
+            responses.onCompleted();
+        }
     }
 
     InetSocketAddress address() {
