@@ -69,29 +69,12 @@ final class ConnectionChurn {
         return workers.awaitTermination(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
     }
 
-    /** CONNECT splices opened, each one echo. */
-    long splices() {
-        return splices.get();
+    /** What the churn did so far; the fields are those of {@link ClientCounts} that start with {@code churn}. */
+    record Counts(long splices, long spliceBytes, long calls, long okCalls, long skipped) {
     }
 
-    /** Bytes each way through those splices. */
-    long spliceBytes() {
-        return spliceBytes.get();
-    }
-
-    /** Bumped connections opened, each one unary call. */
-    long calls() {
-        return calls.get();
-    }
-
-    /** Unary calls answered OK with the echo. */
-    long okCalls() {
-        return okCalls.get();
-    }
-
-    /** Ticks that found {@link #MAX_IN_FLIGHT} connections still busy. */
-    long skipped() {
-        return skipped.get();
+    Counts counts() {
+        return new Counts(splices.get(), spliceBytes.get(), calls.get(), okCalls.get(), skipped.get());
     }
 
     private void tick() {

@@ -52,19 +52,12 @@ final class GrpcEchoStreams {
         return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Messages sent on all streams. */
-    long sent() {
-        return sent.get();
+    /** Messages sent and echoed back as sent on all streams, and streams the origin ended with OK. */
+    record Counts(long sent, long echoed, long completed) {
     }
 
-    /** Messages that came back as sent. */
-    long echoed() {
-        return echoed.get();
-    }
-
-    /** Streams the origin ended with status OK. */
-    long completed() {
-        return completed.get();
+    Counts counts() {
+        return new Counts(sent.get(), echoed.get(), completed.get());
     }
 
     private final class EchoStream implements StreamObserver<byte[]> {

@@ -1,13 +1,15 @@
 package dev.sluice.bench;
 
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCall;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -42,28 +44,28 @@ final class GrpcOrigin implements AutoCloseable {
                             response.onNext(request);
                             response.onCompleted();
                         }))
-                        .addMethod(ECHO_STREAM, ServerCalls.asyncBidiStreamingCall(EchoStream::new))
+                        .addMethod(ECHO_STREAM, GrpcOrigin::echoStream)
                         .build())
                 .build()
                 .start();
     }
 
-    /** One echoing stream: each message goes straight back; the client's end ends it. */
-    private record EchoStream(StreamObserver<byte[]> responses) implements StreamObserver<byte[]> {
-        @Override
-        public void onNext(byte[] message) {
-            responses.onNext(message);
-        }
+    /** One echoing stream: each message goes straight back, one at a time; the client's end ends it with OK. */
+    private static ServerCall.Listener<byte[]> echoStream(ServerCall<byte[], byte[]> call, Metadata headers) {
+        call.sendHeaders(new Metadata());
+        call.request(1);
+        return new ServerCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] message) {
+                call.sendMessage(message);
+                call.request(1);
+            }
 
-        @Override
-        public void onError(Throwable cancelled) {
-            // the client went away: there is nobody left to answer
-        }
-
-        @Override
-        public void onCompleted() {
-            responses.onCompleted();
-        }
+            @Override
+            public void onHalfClose() {
+                call.close(Status.OK, new Metadata());
+            }
+        };
     }
 
     InetSocketAddress address() {

@@ -53,14 +53,24 @@ final class IdleTunnels implements AutoCloseable {
             channel.connect(proxy);
             channel.register(selector, SelectionKey.OP_CONNECT, new Handshake());
         }
+        awaitAll(count, "not up", batchTimeout, this::advance);
+    }
+
+    /** What to do with a ready key; true when its tunnel is done with, after which it is no longer watched. */
+    private interface Step {
+        boolean done(SelectionKey key) throws IOException;
+    }
+
+    /** Selects until {@code step} has reported {@code count} tunnels done, failing when {@code timeout} runs out. */
+    private void awaitAll(int count, String notDone, Duration timeout, Step step) throws IOException {
         int pending = count;
-        long deadline = System.nanoTime() + batchTimeout.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (pending > 0) {
             long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (left <= 0) throw new IOException(pending + " of " + count + " tunnels not up within " + batchTimeout);
+            if (left <= 0) throw new IOException(pending + " of " + count + " tunnels " + notDone + " within " + timeout);
             selector.select(left);
             for (SelectionKey key : selector.selectedKeys()) {
-                if (advance(key)) pending--;
+                if (step.done(key)) pending--;
             }
             selector.selectedKeys().clear();
         }
@@ -120,17 +130,7 @@ final class IdleTunnels implements AutoCloseable {
             writeFully(channel, ByteBuffer.wrap(payload));
             channel.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(payload.length + 1));
         }
-        int pending = count;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (pending > 0) {
-            long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (left <= 0) throw new IOException(pending + " of " + count + " tunnels did not echo within " + timeout);
-            selector.select(left);
-            for (SelectionKey key : selector.selectedKeys()) {
-                if (echoed(key, payload)) pending--;
-            }
-            selector.selectedKeys().clear();
-        }
+        awaitAll(count, "not echoed", timeout, key -> echoed(key, payload));
     }
 
     /** Reads what a tunnel echoed so far; true when it is all of {@code payload}, after which it is idle again. */

@@ -99,6 +99,9 @@ record SoakReport(SoakSample baseline, SoakSample peak, SoakSample after, Client
         text.append('\n');
         if (clientErrors > 0) text.append("client errors by kind:\n").append(clientErrorLines).append('\n');
         for (Check check : checks()) text.append(check.passed() ? "PASS  " : "FAIL  ").append(check.line()).append('\n');
+        text.append(String.format(Locale.ROOT, "INFO  RSS %s after, %s before, %s at the peak: reported, not checked "
+                + "(a JVM keeps the heap it grew)%n", mib(after.memory().rssBytes()), mib(baseline.memory().rssBytes()),
+                mib(peak.memory().rssBytes())));
         text.append(passed() ? "soak PASSED" : "soak FAILED");
         return text.toString();
     }
