@@ -17,6 +17,7 @@ import java.util.List;
  *                     null to bump them all
  */
 record BumpConfig(List<String> hosts, String tlsProvider, Boolean grpcCallView, boolean accessLog, Integer splicePort) {
+    static final String ACCESS_LOG_FILE = "access.log";
     BumpConfig {
         hosts = List.copyOf(hosts);
     }
@@ -42,7 +43,7 @@ record BumpConfig(List<String> hosts, String tlsProvider, Boolean grpcCallView, 
                     .append("]}\n    action: splice\n");
         }
         if (accessLog) {
-            yaml.append("accessLog:\n  path: ").append(quoted(caCert.resolveSibling("access.log"))).append('\n');
+            yaml.append("accessLog:\n  path: ").append(quoted(caCert.resolveSibling(ACCESS_LOG_FILE))).append('\n');
         } else {
             yaml.append("accessLog:\n  enabled: false\n");
         }

@@ -52,6 +52,11 @@ final class BumpingSluice implements AutoCloseable {
         return sluice;
     }
 
+    /** Where Sluice writes its access log when its {@link BumpConfig} turned it on. */
+    Path accessLog() {
+        return caCertFile(sluice.directory()).resolveSibling(BumpConfig.ACCESS_LOG_FILE);
+    }
+
     /** CPU time the Sluice process has used so far. */
     Duration cpuTime() throws IOException {
         return sluice.cpuTime();

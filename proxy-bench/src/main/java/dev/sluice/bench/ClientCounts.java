@@ -21,11 +21,17 @@ record ClientCounts(long tunnels, long tunnelEchoes, long tunnelBytes, long grpc
                     long streamMessages, long streamEchoes, long churnSplices, long churnBytes, long churnCalls,
                     long churnCallsOk, long churnSkipped) {
 
+    /** Access-log lines Sluice should have written (or dropped): one per connection and one per call in a bump. */
+    long expectedAccessLogLines() {
+        SluiceCounts expected = expectedOfSluice();
+        return expected.clientConnections() + expected.grpcCalls();
+    }
+
     /** What Sluice should have counted for this load: every connection, call and message, and at least the bytes. */
     SluiceCounts expectedOfSluice() {
         return new SluiceCounts(tunnels + grpcChannels + churnSplices + churnCalls, tunnels + churnSplices,
                 grpcChannels + churnCalls, 0, 0, streams + churnCalls, streamsOk + churnCallsOk,
                 streamMessages + churnCalls, streamEchoes + churnCallsOk, tunnelBytes + churnBytes,
-                tunnelBytes + churnBytes, 0, 0);
+                tunnelBytes + churnBytes, 0, 0, 0);
     }
 }

@@ -15,12 +15,13 @@ package dev.sluice.bench;
  * @param responseMessages  {@code sluice_grpc_messages_total{direction="response"}}
  * @param bytesUpstream     {@code sluice_bytes_total{direction="upstream"}}: client to origin
  * @param bytesDownstream   {@code sluice_bytes_total{direction="downstream"}}
+ * @param accessLogDropped  {@code sluice_access_log_dropped_total}: access-log lines dropped (queue full)
  * @param activeConnections {@code sluice_connections_active}, every kind (a gauge)
  * @param activeH2Streams   {@code sluice_h2_streams_active} (a gauge)
  */
 record SluiceCounts(long clientConnections, long tunnels, long bumps, long refused, long errors, long grpcCalls,
                     long grpcOkCalls, long requestMessages, long responseMessages, long bytesUpstream,
-                    long bytesDownstream, long activeConnections, long activeH2Streams) {
+                    long bytesDownstream, long accessLogDropped, long activeConnections, long activeH2Streams) {
 
     static SluiceCounts parse(String metrics) {
         return new SluiceCounts(
@@ -35,6 +36,7 @@ record SluiceCounts(long clientConnections, long tunnels, long bumps, long refus
                 value(metrics, "sluice_grpc_messages_total", "direction", "response"),
                 value(metrics, "sluice_bytes_total", "direction", "upstream"),
                 value(metrics, "sluice_bytes_total", "direction", "downstream"),
+                value(metrics, "sluice_access_log_dropped_total", null, null),
                 value(metrics, "sluice_connections_active", null, null),
                 value(metrics, "sluice_h2_streams_active", null, null));
     }
@@ -45,7 +47,8 @@ record SluiceCounts(long clientConnections, long tunnels, long bumps, long refus
                 bumps - earlier.bumps, refused - earlier.refused, errors - earlier.errors, grpcCalls - earlier.grpcCalls,
                 grpcOkCalls - earlier.grpcOkCalls, requestMessages - earlier.requestMessages,
                 responseMessages - earlier.responseMessages, bytesUpstream - earlier.bytesUpstream,
-                bytesDownstream - earlier.bytesDownstream, activeConnections, activeH2Streams);
+                bytesDownstream - earlier.bytesDownstream, accessLogDropped - earlier.accessLogDropped, activeConnections,
+                activeH2Streams);
     }
 
     /** A family Sluice has not registered yet (no call, no error so far) counts as 0. */

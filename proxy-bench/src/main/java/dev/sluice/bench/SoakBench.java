@@ -96,14 +96,16 @@ final class SoakBench implements Callable<Integer> {
             }
             SoakSample baseline = quiet(sluice, tcpOrigin);
             SluiceCounts countsBefore = SluiceCounts.parse(sluice.scrapeMetrics());
+            AccessLogTally logBefore = AccessLogTally.read(sluice.accessLog());
             System.out.printf("load: %d tunnels, %d gRPC streams, %d new connections/s for %d s%n", tunnels, streams,
                     newPerSecond, durationSeconds);
             SoakLoad.Peak peak = new SoakLoad.Peak(baseline);
             ClientCounts counted = load.run(tunnels, streams, newPerSecond, Duration.ofSeconds(durationSeconds), peak);
             SoakSample after = quiet(sluice, tcpOrigin);
             SluiceCounts sluiceCounted = SluiceCounts.parse(sluice.scrapeMetrics()).since(countsBefore);
+            AccessLogTally logged = AccessLogTally.read(sluice.accessLog()).since(logBefore);
             long leaks = sluice.process().output().lines().filter(line -> line.contains("LEAK:")).count();
-            SoakReport report = new SoakReport(baseline, peak.sample(), after, counted, sluiceCounted, errors.total(),
+            SoakReport report = new SoakReport(baseline, peak.sample(), after, counted, sluiceCounted, logged, errors.total(),
                     errors.lines(), leaks);
             System.out.println(report.text());
             return report.passed() ? 0 : 1;

@@ -18,7 +18,7 @@ import java.util.function.ToLongFunction;
  * of the heap and arenas it grew, so it does not come back down whether or not something leaks.
  */
 record SoakReport(SoakSample baseline, SoakSample peak, SoakSample after, ClientCounts clients, SluiceCounts sluice,
-                  long clientErrors, String clientErrorLines, long leakReports) {
+                  AccessLogTally accessLog, long clientErrors, String clientErrorLines, long leakReports) {
     static final int FILE_TOLERANCE = 8;
     static final int THREAD_TOLERANCE = 4;
     static final long DIRECT_TOLERANCE_BYTES = 8L << 20;
@@ -65,6 +65,10 @@ record SoakReport(SoakSample baseline, SoakSample peak, SoakSample after, Client
         checks.add(check(sluice.activeConnections() == 0 && sluice.activeH2Streams() == 0,
                 "no connection or h2 stream active after: %d connections, %d streams", sluice.activeConnections(),
                 sluice.activeH2Streams()));
+        checks.add(check(accessLog.lines() + sluice.accessLogDropped() == clients.expectedAccessLogLines(),
+                "an access-log line per connection and per call: %d written + %d dropped, the clients expect %d",
+                accessLog.lines(), sluice.accessLogDropped(), clients.expectedAccessLogLines()));
+        checks.add(check(accessLog.errorLines() == 0, "no access-log line with an error: %s", accessLog.errors()));
         checks.add(check(sluice.refused() == 0, "no connection refused by a limit (%d)", sluice.refused()));
         checks.add(check(sluice.errors() == 0, "no error counted by Sluice (sluice_errors_total grew by %d)",
                 sluice.errors()));
@@ -96,6 +100,8 @@ record SoakReport(SoakSample baseline, SoakSample peak, SoakSample after, Client
         count(text, "gRPC response messages", expected, SluiceCounts::responseMessages);
         count(text, "bytes upstream (spliced, min)", expected, SluiceCounts::bytesUpstream);
         count(text, "bytes downstream (spliced, min)", expected, SluiceCounts::bytesDownstream);
+        text.append(String.format(Locale.ROOT, "%-30s %12d %12d%n", "access-log lines (+ dropped)",
+                clients.expectedAccessLogLines(), accessLog.lines() + sluice.accessLogDropped()));
         text.append('\n');
         if (clientErrors > 0) text.append("client errors by kind:\n").append(clientErrorLines).append('\n');
         for (Check check : checks()) text.append(check.passed() ? "PASS  " : "FAIL  ").append(check.line()).append('\n');
