@@ -34,7 +34,7 @@ class SoakBenchTest {
         int exit;
         try {
             exit = soak("--tunnels", "50", "--grpc-streams", "10", "--new-connections-per-second", "5",
-                    "--duration", "4", "--warmup", "1", "--settle", "0", "--tunnel-echo-every", "1");
+                    "--duration", "3", "--warmup", "0", "--settle", "0", "--tunnel-echo-every", "1");
         } finally {
             System.setOut(out);
         }
