@@ -59,7 +59,9 @@ final class ConnectionChurn {
 
     /** Starts opening {@code perSecond} connections a second on {@code timer}; none when it is 0. */
     void start(int perSecond, ScheduledExecutorService timer) {
-        if (perSecond > 0) ticking = timer.scheduleAtFixedRate(this::tick, 0, 1_000_000_000L / perSecond, TimeUnit.NANOSECONDS);
+        if (perSecond > 0) {
+            ticking = timer.scheduleAtFixedRate(this::tick, 0, 1_000_000_000L / perSecond, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Stops opening connections and waits for those open to finish; false if some did not within the timeout. */
@@ -99,7 +101,9 @@ final class ConnectionChurn {
         try (SocketChannel channel = HttpConnect.open(proxy)) {
             ScheduledFuture<?> watchdog = Watchdog.closeAfter(channel, timeout);
             try {
-                if (HttpConnect.tunnel(channel, spliceAuthority) != 0) throw new IOException("origin bytes before the ping");
+                if (HttpConnect.tunnel(channel, spliceAuthority) != 0) {
+                    throw new IOException("origin bytes before the ping");
+                }
                 channel.write(ByteBuffer.wrap(ping));
                 ByteBuffer echo = ByteBuffer.allocate(ping.length + 1);
                 while (echo.position() < ping.length) {

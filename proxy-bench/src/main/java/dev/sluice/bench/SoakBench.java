@@ -57,7 +57,8 @@ final class SoakBench implements Callable<Integer> {
     private int warmupSeconds;
 
     @Option(names = "--settle", defaultValue = "5",
-            description = "Seconds to wait once Sluice has no connection left, before sampling (default: ${DEFAULT-VALUE}).")
+            description = "Seconds to wait once Sluice has no connection left, before sampling "
+                    + "(default: ${DEFAULT-VALUE}).")
     private int settleSeconds;
 
     @Option(names = "--timeout", defaultValue = "30",
@@ -105,8 +106,8 @@ final class SoakBench implements Callable<Integer> {
             SluiceCounts sluiceCounted = SluiceCounts.parse(sluice.scrapeMetrics()).since(countsBefore);
             AccessLogTally logged = AccessLogTally.read(sluice.accessLog()).since(logBefore);
             long leaks = sluice.process().output().lines().filter(line -> line.contains("LEAK:")).count();
-            SoakReport report = new SoakReport(baseline, peak.sample(), after, counted, sluiceCounted, logged, errors.total(),
-                    errors.lines(), leaks);
+            SoakReport report = new SoakReport(baseline, peak.sample(), after, counted, sluiceCounted, logged,
+                    errors.total(), errors.lines(), leaks);
             System.out.println(report.text());
             return report.passed() ? 0 : 1;
         } finally {
