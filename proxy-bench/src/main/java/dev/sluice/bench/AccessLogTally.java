@@ -3,11 +3,11 @@ package dev.sluice.bench;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,18 +24,35 @@ record AccessLogTally(long lines, Map<String, Long> errors) {
         errors = Map.copyOf(errors);
     }
 
+    /** Reads the lines written so far; a line Sluice's writer thread has not ended yet is left out. */
     static AccessLogTally read(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
         long lines = 0;
         Map<String, Long> errors = new TreeMap<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lines++;
-                String error = error(line);
-                if (error != null) errors.merge(error, 1L, Long::sum);
-            }
+        for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+            if (line.isEmpty()) continue;
+            lines++;
+            String error = error(line);
+            if (error != null) errors.merge(error, 1L, Long::sum);
         }
         return new AccessLogTally(lines, errors);
+    }
+
+    /**
+     * Reads the file until two reads {@code pause} apart agree, at most until {@code patience} has passed: Sluice
+     * writes its lines off the event loops, so the last ones land a little after the connections closed.
+     */
+    static AccessLogTally settled(Path file, Duration pause, Duration patience) throws IOException,
+            InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        AccessLogTally last = read(file);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(pause.toMillis());
+            AccessLogTally now = read(file);
+            if (now.equals(last)) return now;
+            last = now;
+        }
+        return last;
     }
 
     /** The lines and errors logged since {@code earlier} was read from the same file. */

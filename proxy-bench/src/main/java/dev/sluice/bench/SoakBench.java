@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
                 + "while; then check that its descriptors and memory came back and its metrics match the clients'.")
 final class SoakBench implements Callable<Integer> {
     private static final Duration QUIET_TIMEOUT = Duration.ofSeconds(60);
+    /** Sluice's access-log writer flushes once its queue is empty: far more often than this. */
+    private static final Duration LOG_PAUSE = Duration.ofMillis(200);
 
     @Mixin
     private BumpOptions sluiceOptions;
@@ -97,14 +99,15 @@ final class SoakBench implements Callable<Integer> {
             }
             SoakSample baseline = quiet(sluice, tcpOrigin);
             SluiceCounts countsBefore = SluiceCounts.parse(sluice.scrapeMetrics());
-            AccessLogTally logBefore = AccessLogTally.read(sluice.accessLog());
+            AccessLogTally logBefore = AccessLogTally.settled(sluice.accessLog(), LOG_PAUSE, QUIET_TIMEOUT);
             System.out.printf("load: %d tunnels, %d gRPC streams, %d new connections/s for %d s%n", tunnels, streams,
                     newPerSecond, durationSeconds);
             SoakLoad.Peak peak = new SoakLoad.Peak(baseline);
             ClientCounts counted = load.run(tunnels, streams, newPerSecond, Duration.ofSeconds(durationSeconds), peak);
             SoakSample after = quiet(sluice, tcpOrigin);
             SluiceCounts sluiceCounted = SluiceCounts.parse(sluice.scrapeMetrics()).since(countsBefore);
-            AccessLogTally logged = AccessLogTally.read(sluice.accessLog()).since(logBefore);
+            AccessLogTally logged = AccessLogTally.settled(sluice.accessLog(), LOG_PAUSE, QUIET_TIMEOUT)
+                    .since(logBefore);
             long leaks = sluice.process().output().lines().filter(line -> line.contains("LEAK:")).count();
             SoakReport report = new SoakReport(baseline, peak.sample(), after, counted, sluiceCounted, logged,
                     errors.total(), errors.lines(), leaks);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,14 @@ class AccessLogTallyTest {
         assertThat(tally.lines()).isEqualTo(4);
         assertThat(tally.errors()).isEqualTo(Map.of("upstream_reset", 2L));
         assertThat(tally.errorLines()).isEqualTo(2);
+    }
+
+    @Test
+    void aLineTheWriterHasNotEndedYetIsLeftForALaterRead(@TempDir Path dir) throws Exception {
+        Path log = Files.writeString(dir.resolve("access.log"), LINE_OK + LINE_RESET.substring(0, 30));
+
+        assertThat(AccessLogTally.read(log)).isEqualTo(new AccessLogTally(1, Map.of()));
+        assertThat(AccessLogTally.settled(log, Duration.ofMillis(10), Duration.ofSeconds(5)).lines()).isEqualTo(1);
     }
 
     @Test
