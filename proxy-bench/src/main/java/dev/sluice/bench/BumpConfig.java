@@ -13,10 +13,18 @@ import java.util.List;
  * @param tlsProvider  {@code tls.provider}: {@code auto}, {@code openssl} or {@code jdk}
  * @param grpcCallView {@code grpc.callView}, or null to leave Sluice's default (on)
  * @param accessLog    whether Sluice writes its access log, to {@code access.log} beside its CA certificate
+ * @param splicePort   CONNECTs to this port are spliced by a rule named {@code splice-port} rather than bumped, or
+ *                     null to bump them all
  */
-record BumpConfig(List<String> hosts, String tlsProvider, Boolean grpcCallView, boolean accessLog) {
+record BumpConfig(List<String> hosts, String tlsProvider, Boolean grpcCallView, boolean accessLog, Integer splicePort) {
+    static final String ACCESS_LOG_FILE = "access.log";
     BumpConfig {
         hosts = List.copyOf(hosts);
+    }
+
+    /** Every CONNECT bumped. */
+    BumpConfig(List<String> hosts, String tlsProvider, Boolean grpcCallView, boolean accessLog) {
+        this(hosts, tlsProvider, grpcCallView, accessLog, null);
     }
 
     /** Sluice's default gRPC view, no access log. */
@@ -30,8 +38,12 @@ record BumpConfig(List<String> hosts, String tlsProvider, Boolean grpcCallView, 
      */
     String yaml(Path caCert, Path caKey, Path upstreamTrust) {
         StringBuilder yaml = new StringBuilder(SpliceBench.LOOPBACK).append("default: bump\n");
+        if (splicePort != null) {
+            yaml.append("rules:\n  - name: splice-port\n    match: {port: [").append(splicePort)
+                    .append("]}\n    action: splice\n");
+        }
         if (accessLog) {
-            yaml.append("accessLog:\n  path: ").append(quoted(caCert.resolveSibling("access.log"))).append('\n');
+            yaml.append("accessLog:\n  path: ").append(quoted(caCert.resolveSibling(ACCESS_LOG_FILE))).append('\n');
         } else {
             yaml.append("accessLog:\n  enabled: false\n");
         }

@@ -22,8 +22,14 @@ final class BumpOptions {
     /** As above, with {@code grpc.callView} set (null: Sluice's default) and the access log on or off. */
     BumpingSluice start(BenchPki pki, List<String> hosts, Boolean grpcCallView, boolean accessLog)
             throws IOException, InterruptedException {
+        return start(pki, hosts, grpcCallView, accessLog, null);
+    }
+
+    /** As above, with CONNECTs to {@code splicePort} spliced rather than bumped (null: none). */
+    BumpingSluice start(BenchPki pki, List<String> hosts, Boolean grpcCallView, boolean accessLog, Integer splicePort)
+            throws IOException, InterruptedException {
         return BumpingSluice.start(sluice.jar, sluice.jvmOptions,
-                new BumpConfig(hosts, tlsProvider, grpcCallView, accessLog), pki);
+                new BumpConfig(hosts, tlsProvider, grpcCallView, accessLog, splicePort), pki);
     }
 
     /** Names the proxied side in reports. */

@@ -47,6 +47,16 @@ final class BumpingSluice implements AutoCloseable {
         return ca;
     }
 
+    /** The Sluice process, to read its figures from {@code /proc} and to ask it for a collection. */
+    ForkedSluice process() {
+        return sluice;
+    }
+
+    /** Where Sluice writes its access log when its {@link BumpConfig} turned it on. */
+    Path accessLog() {
+        return caCertFile(sluice.directory()).resolveSibling(BumpConfig.ACCESS_LOG_FILE);
+    }
+
     /** CPU time the Sluice process has used so far. */
     Duration cpuTime() throws IOException {
         return sluice.cpuTime();

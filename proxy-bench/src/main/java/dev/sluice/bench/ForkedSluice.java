@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class ForkedSluice implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final int LOG_TAIL = 4000;
+    private static final String LOG_FILE = "sluice.log";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final HttpClient ADMIN_CLIENT = HttpClient.newBuilder().connectTimeout(ADMIN_TIMEOUT).build();
 
@@ -57,7 +58,7 @@ final class ForkedSluice implements AutoCloseable {
     static ForkedSluice start(Path jar, ConfigWriter config, List<String> jvmOptions)
             throws IOException, InterruptedException {
         Path directory = Files.createTempDirectory("sluice-bench");
-        Path log = directory.resolve("sluice.log");
+        Path log = directory.resolve(LOG_FILE);
         // Free ports picked here may in theory be taken before Sluice binds them; the start then fails loudly.
         InetSocketAddress proxy;
         InetSocketAddress admin;
@@ -175,6 +176,11 @@ final class ForkedSluice implements AutoCloseable {
         try (var files = Files.walk(directory)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
+    }
+
+    /** Everything Sluice has written to its output so far. */
+    String output() throws IOException {
+        return Files.readString(directory.resolve(LOG_FILE));
     }
 
     /** The end of Sluice's output, for a failure message: the directory holding it is removed on close. */

@@ -83,18 +83,23 @@ final class IdleBench implements Callable<Integer> {
      * socket and the origin's accepted one); the JVM has raised its soft limit to the hard one where it could.
      */
     static int fitToDescriptorLimits(int wanted, long sluicePid) {
-        long limit = Long.MAX_VALUE;
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
-            limit = os.getMaxFileDescriptorCount();
-        }
-        OptionalLong sluiceLimit = LinuxProc.openFilesLimit(sluicePid);
-        if (sluiceLimit.isPresent()) limit = Math.min(limit, sluiceLimit.getAsLong());
+        long limit = openFilesLimit(sluicePid);
         int fits = tunnelsWithin(limit);
         if (fits >= wanted) return wanted;
         if (fits < 1) throw new IllegalStateException("open-files limit " + limit + " leaves no room for tunnels");
         System.out.printf("note: an open-files limit of %d fits %d tunnels, not %d; raise `ulimit -n` for more%n",
                 limit, fits, wanted);
         return fits;
+    }
+
+    /** The lower of this process's and Sluice's open-files limits; Long.MAX_VALUE when neither tells one. */
+    static long openFilesLimit(long sluicePid) {
+        long limit = Long.MAX_VALUE;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            limit = os.getMaxFileDescriptorCount();
+        }
+        OptionalLong sluiceLimit = LinuxProc.openFilesLimit(sluicePid);
+        return sluiceLimit.isPresent() ? Math.min(limit, sluiceLimit.getAsLong()) : limit;
     }
 
     /** Tunnels that fit a process allowed {@code openFilesLimit} descriptors, two per tunnel plus spares. */
@@ -126,13 +131,6 @@ final class IdleBench implements Callable<Integer> {
     }
 
     private static MemorySample sample(ForkedSluice sluice) throws IOException, InterruptedException {
-        String metrics = sluice.scrapeMetrics();
-        return new MemorySample(LinuxProc.vmRssBytes(sluice.pid()),
-                asLong(PrometheusText.sum(metrics, "netty_allocator_memory_used", "memory_type", "direct")),
-                asLong(PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area", "heap")));
-    }
-
-    private static OptionalLong asLong(OptionalDouble value) {
-        return value.isPresent() ? OptionalLong.of((long) value.getAsDouble()) : OptionalLong.empty();
+        return MemorySample.of(sluice.pid(), sluice.scrapeMetrics());
     }
 }

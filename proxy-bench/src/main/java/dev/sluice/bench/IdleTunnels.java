@@ -12,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CONNECT tunnels through a proxy to one origin, opened in batches from one thread with non-blocking channels,
- * then left idle. A tunnel counts as up once the proxy answered 200 and a few bytes made the round trip to the
- * origin and back, so both of the proxy's legs are established and have carried data.
+ * CONNECT tunnels through a proxy to one echoing origin, opened in batches from one thread with non-blocking
+ * channels, then left idle or woken now and then by {@link #echo}. A tunnel counts as up once the proxy answered 200
+ * and a few bytes made the round trip to the origin and back, so both of the proxy's legs are established and have
+ * carried data. Not thread-safe: one thread opens, echoes and closes.
  */
 final class IdleTunnels implements AutoCloseable {
     private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
@@ -52,14 +53,24 @@ final class IdleTunnels implements AutoCloseable {
             channel.connect(proxy);
             channel.register(selector, SelectionKey.OP_CONNECT, new Handshake());
         }
+        awaitAll(count, "not up", batchTimeout, this::advance);
+    }
+
+    /** What to do with a ready key; true when its tunnel is done with, after which it is no longer watched. */
+    private interface Step {
+        boolean done(SelectionKey key) throws IOException;
+    }
+
+    /** Selects until {@code step} has reported {@code count} tunnels done, failing when {@code timeout} runs out. */
+    private void awaitAll(int count, String notDone, Duration timeout, Step step) throws IOException {
         int pending = count;
-        long deadline = System.nanoTime() + batchTimeout.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (pending > 0) {
             long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (left <= 0) throw new IOException(pending + " of " + count + " tunnels not up within " + batchTimeout);
+            if (left <= 0) throw new IOException(pending + " of " + count + " tunnels " + notDone + " within " + timeout);
             selector.select(left);
             for (SelectionKey key : selector.selectedKeys()) {
-                if (advance(key)) pending--;
+                if (step.done(key)) pending--;
             }
             selector.selectedKeys().clear();
         }
@@ -101,10 +112,36 @@ final class IdleTunnels implements AutoCloseable {
         return true;
     }
 
-    /** A request or a ping fits an empty socket send buffer in one write; anything else is a broken connection. */
+    /** A request or a ping fits an idle socket's send buffer in one write; anything else is a broken connection. */
     private static void writeFully(SocketChannel channel, ByteBuffer bytes) throws IOException {
         channel.write(bytes);
         if (bytes.hasRemaining()) throw new IOException("could not write " + bytes.limit() + " bytes to a new connection");
+    }
+
+    /**
+     * Sends {@code payload} through the tunnels {@code from} to {@code from + count - 1} (in the order they came up)
+     * and waits until each has echoed exactly those bytes back; they are idle again afterwards.
+     *
+     * @throws IOException when a tunnel closes, echoes other bytes, or not all have echoed within {@code timeout}
+     */
+    void echo(int from, int count, byte[] payload, Duration timeout) throws IOException {
+        selector.selectNow(); // drops the keys cancelled by the last round, so that the channels can register again
+        for (SocketChannel channel : up.subList(from, from + count)) {
+            writeFully(channel, ByteBuffer.wrap(payload));
+            channel.register(selector, SelectionKey.OP_READ, ByteBuffer.allocate(payload.length + 1));
+        }
+        awaitAll(count, "not echoed", timeout, key -> echoed(key, payload));
+    }
+
+    /** Reads what a tunnel echoed so far; true when it is all of {@code payload}, after which it is idle again. */
+    private static boolean echoed(SelectionKey key, byte[] payload) throws IOException {
+        ByteBuffer received = (ByteBuffer) key.attachment();
+        if (((SocketChannel) key.channel()).read(received) < 0) throw new IOException("a tunnel closed during an echo");
+        if (received.position() < payload.length) return false;
+        if (received.position() > payload.length
+                || !received.flip().equals(ByteBuffer.wrap(payload))) throw new IOException("a tunnel echoed other bytes");
+        key.cancel();
+        return true;
     }
 
     /** Closes every tunnel, up or not. */

@@ -70,6 +70,19 @@ class BumpConfigTest {
     }
 
     @Test
+    void connectsToTheSplicePortAreSplicedAndTheRestBumped() throws Exception {
+        SluiceConfig config = parse(new BumpConfig(List.of("a.bench.test"), "auto", null, false, 4242));
+
+        assertThat(config.rules()).singleElement().satisfies(rule -> {
+            assertThat(rule.name()).isEqualTo("splice-port");
+            assertThat(rule.action()).isEqualTo(Action.SPLICE);
+            assertThat(PortRange.anyContains(rule.match().ports(), 4242)).isTrue();
+            assertThat(PortRange.anyContains(rule.match().ports(), 4243)).isFalse();
+        });
+        assertThat(config.defaultAction()).isEqualTo(Action.BUMP);
+    }
+
+    @Test
     void theTlsProviderIsPassedThrough() throws Exception {
         assertThat(parse(new BumpConfig(List.of("a.bench.test"), "jdk")).tls().provider())
                 .isEqualTo(TlsConfig.Provider.JDK);

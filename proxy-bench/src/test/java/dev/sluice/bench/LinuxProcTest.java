@@ -40,6 +40,23 @@ class LinuxProcTest {
     }
 
     @Test
+    void threadsAreReadFromTheStatus() throws IOException {
+        assertThat(LinuxProc.threads(STATUS)).isEqualTo(31);
+        assertThat(LinuxProc.threads(ProcessHandle.current().pid())).isPositive();
+    }
+
+    @Test
+    void openFilesAreTheEntriesOfTheFdDirectory() throws Exception {
+        Process sleep = new ProcessBuilder("sleep", "30").start(); // a child keeps only stdin, stdout and stderr
+        try {
+            assertThat(LinuxProc.openFiles(sleep.pid())).isEqualTo(3);
+        } finally {
+            sleep.destroy();
+            sleep.waitFor();
+        }
+    }
+
+    @Test
     void theOpenFilesLimitIsTheSoftOne() {
         assertThat(LinuxProc.openFilesLimit(LIMITS)).hasValue(20000);
     }

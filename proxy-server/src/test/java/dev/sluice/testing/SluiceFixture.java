@@ -308,11 +308,12 @@ public final class SluiceFixture implements AutoCloseable {
                 + "; last scrape:\n" + metrics);
     }
 
-    /** Access-log lines written so far. */
+    /** Access-log lines written so far; a line the writer thread has not ended yet is left for a later read. */
     public List<AccessLogLine> accessLog() {
         try {
             if (!Files.exists(accessLogFile)) return List.of();
-            return Files.readAllLines(accessLogFile, StandardCharsets.UTF_8).stream()
+            String text = Files.readString(accessLogFile, StandardCharsets.UTF_8);
+            return text.substring(0, text.lastIndexOf('\n') + 1).lines()
                     .filter(line -> !line.isBlank())
                     .map(AccessLogLine::parse)
                     .toList();
