@@ -3,9 +3,12 @@ package dev.sluice.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.RawProxyConnection;
+import dev.sluice.testing.RawResponse;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.SocketOrigin;
+import dev.sluice.testing.TestOrigins;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** What the fault tests share: short timeouts, so a stalled peer is given up on within a second or two. */
 final class Faults {
@@ -19,6 +22,20 @@ final class Faults {
 
     static double errors(SluiceFixture sluice, String reason) {
         return sluice.metrics().value("sluice_errors_total", "reason", reason);
+    }
+
+    /** Sends a CONNECT for {@code target} and reads Sluice's answer. */
+    static RawResponse connect(RawProxyConnection client, String target) throws IOException {
+        return client.send("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n").readResponse();
+    }
+
+    /** After a fault, a fresh tunnel still carries bytes both ways. */
+    static void assertSplicesAFreshTunnel(SluiceFixture sluice) throws IOException {
+        try (SocketOrigin echo = new SocketOrigin(SocketOrigin::echo); RawProxyConnection client = sluice.raw()) {
+            assertThat(connect(client, TestOrigins.authority(echo.port())).status()).isEqualTo(200);
+            client.send("ping");
+            assertThat(new String(client.in().readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("ping");
+        }
     }
 
     /** After a fault, one quick forwarded request still gets its answer. */
