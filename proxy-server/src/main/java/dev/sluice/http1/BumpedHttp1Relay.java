@@ -71,6 +71,8 @@ public final class BumpedHttp1Relay {
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private BumpedExchange current;
     private ScheduledFuture<?> idleTimer;
+    /** An origin silent for the idle timeout while an exchange waits on it ends that exchange. */
+    private final SilenceTimer upstreamSilence;
     private boolean clientInputClosed;
     private boolean closing;
     private boolean handedOver;
@@ -87,6 +89,9 @@ public final class BumpedHttp1Relay {
         this.upstream = upstream;
         this.idleTimeout = idleTimeout;
         this.observer = observer;
+        this.upstreamSilence = new SilenceTimer(client.eventLoop(), idleTimeout.toNanos(), client::isWritable,
+                () -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "http_response_timeout",
+                        "the origin sent nothing for " + idleTimeout.toMillis() + " ms", "upstream_timeout"));
     }
 
     /**
@@ -95,7 +100,8 @@ public final class BumpedHttp1Relay {
      * nothing read yet past the handshakes. Closes both channels when done and then calls
      * {@link HttpRelayObserver#closed} once.
      *
-     * @param idleTimeout the pair is closed after this long with no request in flight
+     * @param idleTimeout the pair is closed after this long with no request in flight, or with one in flight and
+     *                    nothing from the origin (504 before the response head, the client cut off after it)
      * @param requests    limits on the client's request lines and headers, as at the front door
      * @param host        the normalized name the client's TLS session is for: a request whose {@code Host} names
      *                    another host is answered {@code 421} and never reaches the origin
@@ -184,6 +190,7 @@ public final class BumpedHttp1Relay {
             UpgradeHeaders.restore(request.headers(), head.headers());
         }
         upstream.write(head, upstream.voidPromise());
+        upstreamSilence.start();
     }
 
     /**
@@ -227,6 +234,7 @@ public final class BumpedHttp1Relay {
             return;
         }
         count(content, true);
+        upstreamSilence.activity();
         if (content instanceof LastHttpContent) {
             current.requestComplete = true;
         }
@@ -259,6 +267,7 @@ public final class BumpedHttp1Relay {
             closeBoth("upstream_protocol_error");
             return;
         }
+        upstreamSilence.activity();
         if (object.decoderResult().isFailure()) {
             Throwable cause = object.decoderResult().cause();
             ReferenceCountUtil.release(object);
@@ -361,6 +370,7 @@ public final class BumpedHttp1Relay {
     private void exchangeDone() {
         BumpedExchange done = current;
         current = null;
+        upstreamSilence.stop();
         observer.exchanged(done.record(null));
         // An origin that answered before the request ended has nothing to pair the rest of the body with.
         if (!(done.requestComplete && done.keepClient && done.upstreamReusable && !clientInputClosed)) {
@@ -412,6 +422,7 @@ public final class BumpedHttp1Relay {
         closing = true;
         error = reason;
         cancelIdle();
+        upstreamSilence.stop();
         for (HttpObject msg = waiting.poll(); msg != null; msg = waiting.poll()) {
             ReferenceCountUtil.release(msg);
         }
@@ -467,6 +478,7 @@ public final class BumpedHttp1Relay {
             return;
         }
         cancelIdle();
+        upstreamSilence.stop();
         handedOver = true;
         RawRelayHandover.start(client, upstream, idleTimeout, observer, bytesUp, bytesDown);
     }
