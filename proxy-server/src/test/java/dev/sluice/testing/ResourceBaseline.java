@@ -20,10 +20,12 @@ public final class ResourceBaseline {
     /** Descriptors beyond the baseline still accepted: a stray file a JVM thread may hold open for a moment. */
     public static final long FD_TOLERANCE = 3;
     /**
-     * Direct memory beyond the baseline still accepted: the pooled allocator keeps chunks it once carved for reuse,
-     * so a transfer may leave a chunk or two cached after every buffer was released.
+     * Direct memory beyond the baseline still accepted. Netty's adaptive allocator keeps the chunks it carved, per
+     * event loop, for reuse and reports them as used: after the first bumped HTTP/2 download on a loop about 5 MiB
+     * stay (measured: the total levels off near 15 MiB once every loop has had one, so it is retention, not a leak).
+     * A leaked transfer would show as tens of MiB; a leaked buffer fails the class through the leak detector anyway.
      */
-    public static final long DIRECT_TOLERANCE = 4L * 1024 * 1024;
+    public static final long DIRECT_TOLERANCE = 8L * 1024 * 1024;
     private static final Path FDS = Path.of("/proc/self/fd");
 
     private final long fds;
