@@ -17,7 +17,12 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.stub.ClientCalls;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLException;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -180,6 +185,56 @@ class BumpFaultsTest {
 
         assertBodyCutShort(Protocol.HTTP_1_1, Duration.ofSeconds(20));
         assertRequestLogged("upstream_timeout");
+        assertRecovered();
+    }
+
+    @Test
+    void aClientVanishingMidHttp2DownloadClosesTheOriginConnection() throws Exception {
+        origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1);
+        origin.enqueue(bigResponse().build());
+        List<Socket> sockets = new CopyOnWriteArrayList<>();
+        OkHttpClient client = sluice.track(sluice.okHttpBuilder().socketFactory(new SocketFactory() {
+            @Override
+            public Socket createSocket() {
+                Socket socket = new Socket();
+                sockets.add(socket);
+                return socket;
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress local, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+        }).build());
+
+        Response response = client.newCall(new Request.Builder().url(TestOrigins.url("https", origin, "/cut")).build())
+                .execute();
+        assertThat(response.protocol()).isEqualTo(Protocol.HTTP_2);
+        response.body().byteStream().readNBytes(100_000);
+        for (Socket socket : sockets) {
+            socket.setSoLinger(true, 0); // a crash: reset, no GOAWAY
+            socket.close();
+        }
+        response.close();
+        client.connectionPool().evictAll();
+
+        assertRequestLogged("client_reset", "client_closed");
+        sluice.awaitMetricAtMost(0, "sluice_connections_active", "kind", "bump");
         assertRecovered();
     }
 
