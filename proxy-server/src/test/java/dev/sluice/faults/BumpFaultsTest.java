@@ -22,6 +22,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLException;
 import mockwebserver3.MockResponse;
@@ -38,6 +39,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Faults inside a bump, with HTTP/2 ({@code http2.H2Bridge}) and HTTP/1.1 ({@code http1.BumpedHttp1Relay}) between
@@ -112,59 +116,47 @@ class BumpFaultsTest {
         assertRecovered();
     }
 
-    @Test
-    void anOriginAnsweringSomethingOtherThanTlsFailsTheBump() throws Exception {
-        faulty = FaultyOrigin.garbage();
+    /** An origin that is no TLS server: it answers garbage, or closes once the ClientHello arrived. */
+    static Stream<Arguments> tlsFailures() {
+        return Stream.of(
+                Arguments.of("answers something other than TLS", (FaultyOrigin.Factory) FaultyOrigin::garbage),
+                Arguments.of("closes during the TLS handshake", (FaultyOrigin.Factory) FaultyOrigin::closeOnFirstBytes));
+    }
+
+    @ParameterizedTest(name = "an origin that {0}")
+    @MethodSource("tlsFailures")
+    void anOriginFailingTheTlsHandshakeFailsTheBumpWithAnAlertAndGrpcWithUnavailable(
+            String fault, FaultyOrigin.Factory faultyOrigin) throws Exception {
+        faulty = faultyOrigin.start();
         String target = TestOrigins.authority(faulty.port());
 
         assertHandshakeFails(target, "handshake_failure");
         String reason = assertBumpFailed(target, null);
+        assertThat(reason).isIn("upstream_handshake", "upstream_closed");
 
         channel = GrpcChannels.throughProxy(sluice.proxyAddress(), faulty.port(), sluice.ca().certificate());
         assertUnavailable(reason);
         assertRecovered();
     }
 
-    @Test
-    void anOriginClosingDuringTheTlsHandshakeFailsTheBump() throws Exception {
-        faulty = FaultyOrigin.closeOnFirstBytes();
-        String target = TestOrigins.authority(faulty.port());
-
-        assertHandshakeFails(target, "handshake_failure");
-        assertBumpFailed(target, "upstream_closed");
-
-        channel = GrpcChannels.throughProxy(sluice.proxyAddress(), faulty.port(), sluice.ca().certificate());
-        assertUnavailable("upstream_closed");
-        assertRecovered();
+    /** Origin protocols, what the origin does mid-body, the protocol the client gets, the error logged. */
+    static Stream<Arguments> midBodyFailures() {
+        return Stream.of(
+                Arguments.of(Protocol.HTTP_2, new SocketEffect.CloseSocket(true, false, false), "upstream_closed"),
+                Arguments.of(Protocol.HTTP_2, new SocketEffect.CloseStream(2 /* INTERNAL_ERROR */), "upstream_reset"),
+                Arguments.of(Protocol.HTTP_1_1, new SocketEffect.CloseSocket(true, false, false), "upstream_closed"));
     }
 
-    @Test
-    void anHttp2OriginCutMidBodyResetsTheClientsStream() throws Exception {
-        origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1);
-        origin.enqueue(bigResponse().onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
+    @ParameterizedTest(name = "{0}: {1} -> {2}")
+    @MethodSource("midBodyFailures")
+    void anOriginFailingMidBodyFailsTheClientsResponseInsteadOfEndingIt(Protocol protocol, SocketEffect effect,
+                                                                       String error) throws Exception {
+        origin = protocol == Protocol.HTTP_2
+                ? TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1) : TestOrigins.https(Protocol.HTTP_1_1);
+        origin.enqueue(bigResponse().onResponseBody(effect).build());
 
-        assertBodyCutShort(Protocol.HTTP_2);
-        assertRequestLogged("upstream_closed");
-        assertRecovered();
-    }
-
-    @Test
-    void anHttp2OriginResettingItsStreamMidBodyResetsTheClientsStream() throws Exception {
-        origin = TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1);
-        origin.enqueue(bigResponse().onResponseBody(new SocketEffect.CloseStream(2 /* INTERNAL_ERROR */)).build());
-
-        assertBodyCutShort(Protocol.HTTP_2);
-        assertRequestLogged("upstream_reset");
-        assertRecovered();
-    }
-
-    @Test
-    void anHttp11OriginCutMidBodyCutsTheClientConnection() throws Exception {
-        origin = TestOrigins.https(Protocol.HTTP_1_1);
-        origin.enqueue(bigResponse().onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
-
-        assertBodyCutShort(Protocol.HTTP_1_1);
-        assertRequestLogged("upstream_closed");
+        assertBodyCutShort(protocol);
+        assertRequestLogged(error);
         assertRecovered();
     }
 

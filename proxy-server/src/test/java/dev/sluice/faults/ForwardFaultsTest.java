@@ -5,89 +5,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.testing.FaultyOrigin;
 import dev.sluice.testing.RawProxyConnection;
 import dev.sluice.testing.RawResponse;
-import dev.sluice.testing.ResourceBaseline;
-import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.SocketOrigin;
-import dev.sluice.testing.TestOrigins;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Faults on the plain-HTTP forward path ({@code GET http://...}): what the client gets when the origin fails, what
  * the origin sees when the client fails, and that every fault leaves no descriptor or direct memory behind, is
  * logged and counted, and leaves Sluice serving the next client.
  */
-@Isolated("counts the JVM's open file descriptors")
-class ForwardFaultsTest {
-    private static SluiceFixture sluice;
-    private FaultyOrigin origin;
-    private ResourceBaseline baseline;
-
-    @BeforeAll
-    static void startSluice() {
-        sluice = SluiceFixture.builder().yaml(Faults.SHORT_TIMEOUTS).start();
+class ForwardFaultsTest extends PlainFaultsContract {
+    /** An origin failing before its response head: the fault, status, Proxy-Status error, reason. */
+    static Stream<Arguments> failuresBeforeTheHead() {
+        return Stream.of(
+                Arguments.of("answers garbage", (FaultyOrigin.Factory) FaultyOrigin::garbage, 502,
+                        "http_protocol_error", "upstream_protocol_error"),
+                Arguments.of("stalls before its head", (FaultyOrigin.Factory) () -> FaultyOrigin.stallAfter("", 0), 504,
+                        "http_response_timeout", "upstream_timeout"));
     }
 
-    @AfterAll
-    static void stopSluice() {
-        sluice.close();
-    }
-
-    @BeforeEach
-    void recordBaseline() {
-        baseline = ResourceBaseline.record();
-    }
-
-    @AfterEach
-    void stopOrigin() throws IOException {
-        if (origin != null) origin.close();
-    }
-
-    @Test
-    void aRefusingOriginIs502ConnectionRefused() throws Exception {
-        String target = "http://127.0.0.1:" + TestOrigins.closedPort() + "/refused";
-        double before = Faults.errors(sluice, "connect_refused");
+    @ParameterizedTest(name = "an origin that {0} -> {2} {3}")
+    @MethodSource("failuresBeforeTheHead")
+    void anOriginFailingBeforeItsHeadIsAnsweredBySluiceAndLetGo(String fault, FaultyOrigin.Factory faultyOrigin,
+                                                                 int status, String proxyStatus, String reason)
+            throws Exception {
+        origin = faultyOrigin.start();
+        String target = url("/before-head");
+        double before = Faults.errors(sluice, reason);
 
         RawResponse response = forward(target);
 
-        assertThat(response.status()).isEqualTo(502);
-        assertThat(response.header("proxy-status")).contains("error=connection_refused");
-        assertLoggedAndCounted(target, "connect_refused", before);
-        assertRecovered();
-    }
-
-    @Test
-    void anUnresolvableNameIs504DnsError() throws Exception {
-        String target = "http://nowhere.invalid:80/dns";
-        double before = Faults.errors(sluice, "dns_failure");
-
-        RawResponse response = forward(target);
-
-        assertThat(response.status()).isEqualTo(504);
-        assertThat(response.header("proxy-status")).contains("error=dns_error");
-        assertLoggedAndCounted(target, "dns_failure", before);
-        assertRecovered();
-    }
-
-    @Test
-    void anOriginAnsweringGarbageIs502ProtocolError() throws Exception {
-        origin = FaultyOrigin.garbage();
-        String target = url("/garbage");
-        double before = Faults.errors(sluice, "upstream_protocol_error");
-
-        RawResponse response = forward(target);
-
-        assertThat(response.status()).isEqualTo(502);
-        assertThat(response.header("proxy-status")).contains("error=http_protocol_error");
+        assertThat(response.status()).isEqualTo(status);
+        assertThat(response.header("proxy-status")).contains("error=" + proxyStatus);
         assertThat(origin.awaitProxyHungUp()).as("the origin's connection is closed").isTrue();
-        assertLoggedAndCounted(target, "upstream_protocol_error", before);
+        assertLoggedAndCounted(target, reason, before);
         assertRecovered();
     }
 
@@ -104,21 +61,6 @@ class ForwardFaultsTest {
             assertThat(client.readToEnd()).as("body bytes before the close").isLessThan(FaultyOrigin.PROMISED_LENGTH);
         }
         assertLoggedAndCounted(target, "upstream_reset", before);
-        assertRecovered();
-    }
-
-    @Test
-    void anOriginStallingBeforeItsHeadIs504AfterTheUpstreamIdleTimeout() throws Exception {
-        origin = FaultyOrigin.stallAfter("", 0);
-        String target = url("/stall-head");
-        double before = Faults.errors(sluice, "upstream_timeout");
-
-        RawResponse response = forward(target);
-
-        assertThat(response.status()).isEqualTo(504);
-        assertThat(response.header("proxy-status")).contains("error=http_response_timeout");
-        assertThat(origin.awaitProxyHungUp()).as("the stalled origin connection is closed").isTrue();
-        assertLoggedAndCounted(target, "upstream_timeout", before);
         assertRecovered();
     }
 
@@ -191,18 +133,18 @@ class ForwardFaultsTest {
         return "http://127.0.0.1:" + origin.port() + path;
     }
 
-    private static void assertLoggedAndCounted(String target, String error, double errorsBefore) {
-        assertThat(sluice.awaitAccessLog(line -> target.equals(line.text("target"))).text("error")).isEqualTo(error);
-        sluice.awaitMetric(errorsBefore + 1, "sluice_errors_total", "reason", error);
+    @Override
+    RawResponse request(String hostPort) throws IOException {
+        return forward(logged(hostPort));
     }
 
-    /** Nothing left behind, and the next client is served. */
-    private void assertRecovered() throws IOException {
-        if (origin != null) {
-            origin.close();
-            origin = null;
-        }
-        baseline.assertReturned();
+    @Override
+    String logged(String hostPort) {
+        return "http://" + hostPort + "/unreachable";
+    }
+
+    @Override
+    void assertServesAFreshClient() throws IOException {
         Faults.assertForwardsAFreshRequest(sluice);
     }
 }

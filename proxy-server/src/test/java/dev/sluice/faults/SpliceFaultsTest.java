@@ -5,80 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.testing.FaultyOrigin;
 import dev.sluice.testing.RawProxyConnection;
 import dev.sluice.testing.RawResponse;
-import dev.sluice.testing.ResourceBaseline;
-import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.SocketOrigin;
 import dev.sluice.testing.TestOrigins;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Faults on a spliced CONNECT tunnel ({@code relay.TcpRelay}): the client gets 502/504 while nothing is connected,
  * and afterwards the close (FIN or reset) of whichever side failed; the origin gets the client's. Every fault
  * leaves no descriptor or direct memory behind, is logged and counted, and Sluice goes on serving.
  */
-@Isolated("counts the JVM's open file descriptors")
-class SpliceFaultsTest {
-    private static SluiceFixture sluice;
-    private FaultyOrigin origin;
-    private ResourceBaseline baseline;
-
-    @BeforeAll
-    static void startSluice() {
-        sluice = SluiceFixture.builder().yaml(Faults.SHORT_TIMEOUTS).start();
-    }
-
-    @AfterAll
-    static void stopSluice() {
-        sluice.close();
-    }
-
-    @BeforeEach
-    void recordBaseline() {
-        baseline = ResourceBaseline.record();
-    }
-
-    @AfterEach
-    void stopOrigin() throws IOException {
-        if (origin != null) origin.close();
-    }
-
-    @Test
-    void aRefusingOriginIs502ConnectionRefused() throws Exception {
-        String target = TestOrigins.authority(TestOrigins.closedPort());
-        double before = Faults.errors(sluice, "connect_refused");
-
-        try (RawProxyConnection client = sluice.raw()) {
-            RawResponse response = Faults.connect(client, target);
-            assertThat(response.status()).isEqualTo(502);
-            assertThat(response.header("proxy-status")).contains("error=connection_refused");
-        }
-        assertLoggedAndCounted(target, "connect_refused", before);
-        assertRecovered();
-    }
-
-    @Test
-    void anUnresolvableNameIs504DnsError() throws Exception {
-        String target = "nowhere.invalid:443";
-        double before = Faults.errors(sluice, "dns_failure");
-
-        try (RawProxyConnection client = sluice.raw()) {
-            RawResponse response = Faults.connect(client, target);
-            assertThat(response.status()).isEqualTo(504);
-            assertThat(response.header("proxy-status")).contains("error=dns_error");
-        }
-        assertLoggedAndCounted(target, "dns_failure", before);
-        assertRecovered();
-    }
-
+class SpliceFaultsTest extends PlainFaultsContract {
     @Test
     void anOriginResettingMidStreamIsSeenByTheClientAsTheTunnelClosing() throws Exception {
         origin = FaultyOrigin.resetAfter("", 100_000);
@@ -152,17 +92,20 @@ class SpliceFaultsTest {
         baseline.assertReturned();
     }
 
-    private static void assertLoggedAndCounted(String target, String error, double errorsBefore) {
-        assertThat(sluice.awaitAccessLog(line -> target.equals(line.text("target"))).text("error")).isEqualTo(error);
-        sluice.awaitMetric(errorsBefore + 1, "sluice_errors_total", "reason", error);
+    @Override
+    RawResponse request(String hostPort) throws IOException {
+        try (RawProxyConnection client = sluice.raw()) {
+            return Faults.connect(client, hostPort);
+        }
     }
 
-    private void assertRecovered() throws IOException {
-        if (origin != null) {
-            origin.close();
-            origin = null;
-        }
-        baseline.assertReturned();
+    @Override
+    String logged(String hostPort) {
+        return hostPort;
+    }
+
+    @Override
+    void assertServesAFreshClient() throws IOException {
         Faults.assertSplicesAFreshTunnel(sluice);
     }
 }

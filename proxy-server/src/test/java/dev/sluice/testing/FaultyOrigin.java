@@ -27,6 +27,12 @@ public final class FaultyOrigin implements AutoCloseable {
     private final CompletableFuture<Boolean> proxyHungUp = new CompletableFuture<>();
     private final CompletableFuture<Void> firstBytes = new CompletableFuture<>();
 
+    /** One of the factories below, for parameterized tests. */
+    @FunctionalInterface
+    public interface Factory {
+        FaultyOrigin start() throws IOException;
+    }
+
     private interface Fault {
         void run(FaultyOrigin origin, SocketOrigin.Connection connection) throws IOException;
     }

@@ -73,7 +73,7 @@ public final class ResourceBaseline {
             if (fdsNow <= fds + FD_TOLERANCE && directNow <= direct + DIRECT_TOLERANCE) {
                 return;
             }
-            sleep(50);
+            SluiceFixture.sleep(50);
         } while (System.nanoTime() < deadline);
         throw new AssertionError("resources did not return to the baseline within " + SluiceFixture.PATIENCE
                 + ": open fds " + fds + " -> " + fdsNow + " (tolerance " + FD_TOLERANCE + "), Netty direct memory "
@@ -95,14 +95,5 @@ public final class ResourceBaseline {
             listing.append("  (cannot list: ").append(e).append(")\n");
         }
         return listing.toString();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }
