@@ -125,7 +125,8 @@ final class IdleBench implements Callable<Integer> {
         }
     }
 
-    private static MemorySample sample(ForkedSluice sluice) throws IOException, InterruptedException {
+    /** Sluice's RSS, Netty direct memory and heap now. */
+    static MemorySample sample(ForkedSluice sluice) throws IOException, InterruptedException {
         String metrics = sluice.scrapeMetrics();
         return new MemorySample(LinuxProc.vmRssBytes(sluice.pid()),
                 asLong(PrometheusText.sum(metrics, "netty_allocator_memory_used", "memory_type", "direct")),
