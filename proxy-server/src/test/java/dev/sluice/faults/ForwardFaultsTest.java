@@ -2,9 +2,11 @@ package dev.sluice.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.testing.DirectMemorySampler;
 import dev.sluice.testing.FaultyOrigin;
 import dev.sluice.testing.RawProxyConnection;
 import dev.sluice.testing.RawResponse;
+import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.SocketOrigin;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +97,34 @@ class ForwardFaultsTest extends PlainFaultsContract {
         assertThat(origin.awaitProxyHungUp()).as("the origin's connection is closed").isTrue();
         assertLoggedAndCounted(target, "client_closed", before);
         assertRecovered();
+    }
+
+    @Test
+    void aClientThatNeverReadsHoldsTheOriginBackInsteadOfFillingSluice() throws Exception {
+        origin = FaultyOrigin.endless(FaultyOrigin.httpHead());
+        try (RawProxyConnection client = sluice.raw(); DirectMemorySampler sampler = new DirectMemorySampler()) {
+            client.send(get(url("/never-read")));
+
+            long stalledAt = awaitStall(origin);
+
+            assertThat(stalledAt).as("what the origin got rid of: socket buffers, not Sluice").isLessThan(64L << 20);
+            assertThat(sampler.max() - baseline.direct()).as("direct memory Sluice held").isLessThan(4L << 20);
+        }
+        assertThat(origin.awaitProxyHungUp()).isTrue();
+        assertRecovered();
+    }
+
+    /** Waits until the origin has pushed nothing more for a second; returns what it had pushed by then. */
+    private static long awaitStall(FaultyOrigin origin) throws InterruptedException {
+        long deadline = System.nanoTime() + SluiceFixture.PATIENCE.toNanos();
+        long before = -1;
+        while (System.nanoTime() < deadline) {
+            long now = origin.pushed();
+            if (now == before && now > 0) return now;
+            before = now;
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("the origin never stalled; it pushed " + origin.pushed() + " bytes");
     }
 
     @Test

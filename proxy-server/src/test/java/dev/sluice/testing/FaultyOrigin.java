@@ -25,7 +25,6 @@ public final class FaultyOrigin implements AutoCloseable {
     private final SocketOrigin origin;
     private final AtomicLong pushed = new AtomicLong();
     private final CompletableFuture<Boolean> proxyHungUp = new CompletableFuture<>();
-    private final CompletableFuture<Void> firstBytes = new CompletableFuture<>();
 
     /** One of the factories below, for parameterized tests. */
     @FunctionalInterface
@@ -43,7 +42,6 @@ public final class FaultyOrigin implements AutoCloseable {
             if (connection.in().read(first) < 0) {
                 return;
             }
-            firstBytes.complete(null);
             connection.out().write(prefix);
             connection.out().flush();
             fault.run(this, connection);
@@ -99,19 +97,9 @@ public final class FaultyOrigin implements AutoCloseable {
         return origin.port();
     }
 
-    public int accepted() {
-        return origin.accepted();
-    }
-
     /** Body bytes written to the proxy so far (accepted by the kernel, not necessarily read by the proxy). */
     public long pushed() {
         return pushed.get();
-    }
-
-    /** Whether a connection saw the proxy's first bytes within the patience. */
-    public boolean awaitFirstBytes() throws Exception {
-        firstBytes.get(SluiceFixture.PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        return true;
     }
 
     /** Whether the proxy closed (FIN or reset) the upstream connection within the patience. */
