@@ -130,7 +130,8 @@ final class IdleBench implements Callable<Integer> {
         }
     }
 
-    private static MemorySample sample(ForkedSluice sluice) throws IOException, InterruptedException {
+    /** Sluice's RSS, Netty direct memory and heap now. */
+    static MemorySample sample(ForkedSluice sluice) throws IOException, InterruptedException {
         return MemorySample.of(sluice.pid(), sluice.scrapeMetrics());
     }
 }

@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param requestHeader  reading a client's request line and headers (slowloris guard; exceeded: 408 and close)
  * @param idleTunnel     a spliced tunnel with no bytes either way is closed
  * @param idleClient     a keep-alive client connection between requests is closed
- * @param idleUpstream   a pooled upstream HTTP/1.1 connection unused this long is closed
+ * @param idleUpstream   an upstream HTTP/1.1 connection silent this long is closed: unused in the pool, or while a
+ *                       forwarded exchange waits on it (504 before the response head, the client cut off after)
  * @param tlsHandshake   a bump, from the CONNECT {@code 200} until both TLS handshakes are done: the client's
  *                       ClientHello, the upstream handshake, minting and the client handshake (exceeded: closed)
  * @param drain          on SIGTERM, how long open connections may take to finish before they are closed

@@ -10,9 +10,9 @@ import dev.sluice.relay.HttpExchangeRecord;
 import dev.sluice.relay.HttpRelayObserver;
 
 /**
- * What a bumped connection reports: an access-log line and a request count per HTTP exchange inside it, bridged
- * HTTP/2 streams, and (as every tunnel) its bytes and its own connection line when it closes. A gRPC call a call
- * rule denied is logged with action {@code deny} and that rule.
+ * What a bumped connection reports: an access-log line, a request count and its error (counted by reason) per HTTP
+ * exchange inside it, bridged HTTP/2 streams, and (as every tunnel) its bytes and its own connection line when it
+ * closes. A gRPC call a call rule denied is logged with action {@code deny} and that rule.
  */
 final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
     private final Authority target;
@@ -38,6 +38,9 @@ final class BumpObserver extends TunnelObserver implements HttpRelayObserver {
                 record.status(), record.bytesUp(), record.bytesDown(), record.durationNanos() / 1_000_000,
                 record.error(), record.protocol(), sni, null, call));
         services.metrics().httpRequest(record.protocol(), record.method(), record.status());
+        if (record.error() != null) {
+            services.metrics().error(record.error());
+        }
         if (denied) {
             services.metrics().grpcDenied(call.rule());
         } else if (unavailable) {

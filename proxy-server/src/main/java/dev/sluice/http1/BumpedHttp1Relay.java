@@ -76,6 +76,8 @@ public final class BumpedHttp1Relay {
     /** Client messages of requests pipelined behind the current one. */
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private BumpedExchange current;
+    /** An origin silent for the idle timeout while an exchange waits on it ends that exchange. */
+    private final SilenceTimer upstreamSilence;
     private boolean clientInputClosed;
     private boolean closing;
     private boolean handedOver;
@@ -94,6 +96,9 @@ public final class BumpedHttp1Relay {
         this.upstream = upstream;
         this.idleTimeout = idleTimeout;
         this.observer = observer;
+        this.upstreamSilence = new SilenceTimer(client.eventLoop(), idleTimeout.toNanos(), client::isWritable,
+                () -> fail(HttpResponseStatus.GATEWAY_TIMEOUT, "http_response_timeout",
+                        "the origin sent nothing for " + idleTimeout.toMillis() + " ms", "upstream_timeout"));
     }
 
     /**
@@ -102,7 +107,9 @@ public final class BumpedHttp1Relay {
      * nothing read yet past the handshakes. Closes both channels when done and then calls
      * {@link HttpRelayObserver#closed} once.
      *
-     * @param idleTimeout   the pair is closed after this long with no request in flight, or a request body stalled
+     * @param idleTimeout   the pair is closed after this long with no request in flight, or a request body stalled,
+     *                      or a request in flight and nothing from the origin (504 before the response head, the
+     *                      client cut off after it)
      * @param requestHeader a request head must be whole this long after its first byte
      * @param requests      limits on the client's request lines and headers, as at the front door
      * @param host        the normalized name the client's TLS session is for: a request whose {@code Host} names
@@ -195,6 +202,7 @@ public final class BumpedHttp1Relay {
             UpgradeHeaders.restore(request.headers(), head.headers());
         }
         upstream.write(head, upstream.voidPromise());
+        upstreamSilence.start();
     }
 
     /**
@@ -238,6 +246,7 @@ public final class BumpedHttp1Relay {
             return;
         }
         count(content, true);
+        upstreamSilence.activity();
         if (content instanceof LastHttpContent) {
             current.requestComplete = true;
             timeouts.requestReceived();
@@ -271,6 +280,7 @@ public final class BumpedHttp1Relay {
             closeBoth("upstream_protocol_error");
             return;
         }
+        upstreamSilence.activity();
         if (object.decoderResult().isFailure()) {
             Throwable cause = object.decoderResult().cause();
             ReferenceCountUtil.release(object);
@@ -373,6 +383,7 @@ public final class BumpedHttp1Relay {
     private void exchangeDone() {
         BumpedExchange done = current;
         current = null;
+        upstreamSilence.stop();
         observer.exchanged(done.record(null));
         // An origin that answered before the request ended has nothing to pair the rest of the body with.
         if (!(done.requestComplete && done.keepClient && done.upstreamReusable && !clientInputClosed)) {
@@ -416,6 +427,7 @@ public final class BumpedHttp1Relay {
         closing = true;
         error = reason;
         timeouts.requestReceived();
+        upstreamSilence.stop();
         for (HttpObject msg = waiting.poll(); msg != null; msg = waiting.poll()) {
             ReferenceCountUtil.release(msg);
         }
@@ -471,6 +483,7 @@ public final class BumpedHttp1Relay {
             return;
         }
         client.pipeline().remove(timeouts);
+        upstreamSilence.stop();
         handedOver = true;
         RawRelayHandover.start(client, upstream, idleTimeout, observer, bytesUp, bytesDown);
     }

@@ -62,6 +62,8 @@ final class ForwardExchange implements OriginConnection.Listener {
     private final boolean clientKeepAlive;
     /** Body pieces that arrived while no origin connection was ready. */
     private final ArrayDeque<HttpContent> unsent = new ArrayDeque<>();
+    /** An origin silent for {@code idleUpstream} while Sluice waits on it fails the exchange. */
+    private final SilenceTimer originSilence;
 
     private OriginConnection origin;
     private boolean requestComplete;
@@ -88,6 +90,8 @@ final class ForwardExchange implements OriginConnection.Listener {
         this.done = done;
         this.clientVersion = request.request().protocolVersion();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request.request());
+        this.originSilence = new SilenceTimer(client.channel().eventLoop(), pool.idleTimeoutNanos(),
+                () -> client.channel().isWritable(), this::originSilent);
     }
 
     void start() {
@@ -114,6 +118,7 @@ final class ForwardExchange implements OriginConnection.Listener {
         if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
+        originSilence.activity();
         if (origin == null) {
             unsent.add(content);
         } else {
@@ -160,6 +165,7 @@ final class ForwardExchange implements OriginConnection.Listener {
     @Override
     public void originRead(HttpObject message) {
         heardFromOrigin = true;
+        originSilence.activity();
         if (message.decoderResult().isFailure()) {
             Throwable cause = message.decoderResult().cause();
             ReferenceCountUtil.release(message);
@@ -238,6 +244,7 @@ final class ForwardExchange implements OriginConnection.Listener {
             return;
         }
         connection.attach(this);
+        originSilence.start();
         Channel upstream = connection.channel();
         upstream.write(upstreamRequest, upstream.voidPromise());
         for (HttpContent content = unsent.poll(); content != null; content = unsent.poll()) {
@@ -246,6 +253,14 @@ final class ForwardExchange implements OriginConnection.Listener {
         upstream.flush();
         upstream.read();
         readClientIfWanted();
+    }
+
+    private void originSilent() {
+        if (!finished) {
+            failBeforeOrDuringResponse(HttpResponseStatus.GATEWAY_TIMEOUT, "http_response_timeout",
+                    originName() + " sent nothing for " + Duration.ofNanos(pool.idleTimeoutNanos()).toMillis() + " ms",
+                    "upstream_timeout");
+        }
     }
 
     private void connectFailed(Throwable cause) {
@@ -377,6 +392,7 @@ final class ForwardExchange implements OriginConnection.Listener {
 
     private void finish(boolean keep, String error) {
         finished = true;
+        originSilence.stop();
         for (HttpContent content = unsent.poll(); content != null; content = unsent.poll()) {
             content.release();
         }

@@ -39,6 +39,11 @@ final class OriginPool {
         this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
+    /** How long an upstream connection may say nothing: idle here, or while an exchange waits on it. */
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
     /** A live idle connection to the request's origin if there is one, else a new one. */
     Future<OriginConnection> acquire(ForwardRequest request) {
         OriginKey key = OriginKey.of(request);

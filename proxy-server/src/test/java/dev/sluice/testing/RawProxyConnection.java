@@ -67,6 +67,14 @@ public final class RawProxyConnection implements AutoCloseable {
      * response is HTTP/1.0 or says {@code Connection: close}; otherwise (a CONNECT 200) there is none.
      */
     public RawResponse readResponse() throws IOException {
+        RawResponse withoutBody = readResponseHead();
+        String body = readBody(withoutBody);
+        return new RawResponse(withoutBody.version(), withoutBody.status(), withoutBody.reason(),
+                withoutBody.headers(), body);
+    }
+
+    /** Reads a response head only, leaving its body in {@link #in()} (for bodies too large or cut short). */
+    public RawResponse readResponseHead() throws IOException {
         String head = readHead();
         String[] lines = head.split("\r\n");
         String[] statusLine = lines[0].split(" ", 3);
@@ -80,10 +88,8 @@ public final class RawProxyConnection implements AutoCloseable {
             headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(lines[i].substring(colon + 1).trim());
         }
-        RawResponse withoutBody = new RawResponse(statusLine[0], Integer.parseInt(statusLine[1]),
+        return new RawResponse(statusLine[0], Integer.parseInt(statusLine[1]),
                 statusLine.length > 2 ? statusLine[2] : "", headers, "");
-        String body = readBody(withoutBody);
-        return new RawResponse(withoutBody.version(), withoutBody.status(), withoutBody.reason(), headers, body);
     }
 
     /** True when the peer closes (FIN or reset) before the read timeout; false if it sends a byte instead. */
@@ -95,6 +101,27 @@ public final class RawProxyConnection implements AutoCloseable {
         } catch (SocketTimeoutException stillOpen) {
             return false;
         }
+    }
+
+    /** Reads and counts bytes until the peer closes (FIN or reset); a read timeout fails. */
+    public long readToEnd() throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        try {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                total += n;
+            }
+        } catch (SocketTimeoutException stillOpen) {
+            throw new IOException("still open after " + total + " bytes", stillOpen);
+        } catch (SocketException reset) {
+            // a reset ends the stream too
+        }
+        return total;
+    }
+
+    /** Closes the sending side only (FIN), leaving the connection open for reading. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
     }
 
     public InputStream in() {

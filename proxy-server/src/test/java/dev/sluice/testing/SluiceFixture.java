@@ -365,7 +365,8 @@ public final class SluiceFixture implements AutoCloseable {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    private static void sleep(long millis) {
+    /** Sleeps between polls; an interrupt fails the test. */
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
