@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Any file gives a config or a {@link ConfigException} whose every problem names the file, a line in it and a key;
@@ -15,7 +14,6 @@ class ConfigLoaderFuzzTest {
     private static final String SOURCE = "fuzz.yaml";
 
     @FuzzTest
-    @Timeout(10)
     void anyYamlGivesAConfigOrLocatedErrors(byte[] file) {
         String yaml = new String(file, StandardCharsets.UTF_8);
         SluiceConfig config;
