@@ -9,7 +9,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http1.ForwardRequest;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
@@ -25,7 +24,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.DefaultChannelId;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -33,15 +31,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,23 +202,8 @@ class HttpFrontHandlerFuzzTest {
     }
 
     private static EmbeddedChannel frontDoor(UpstreamConnector connector, Forwarder forwarder) {
-        FrontServices services = new FrontServices(POLICY, new ProxyAuthenticator(CONFIG.auth()), connector, METRICS, new RecordingAccessLog(), CONFIG.timeouts(), CONFIG.limits());
-        ClientTimeouts timeouts = new ClientTimeouts(CONFIG.timeouts().idleClient(), CONFIG.timeouts().requestHeader());
-        EmbeddedChannel channel = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false, timeouts,
-                new HttpServerCodec(DecoderLimits.requests(CONFIG.limits())), new HttpFrontHandler(services, timeouts),
-                forwarder) {
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return new InetSocketAddress("127.0.0.1", 50000);
-            }
-        };
-        channel.config().setAutoRead(false);
-        try {
-            channel.register();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        return channel;
+        return FrontDoorChannel.open(new FrontServices(POLICY, new ProxyAuthenticator(CONFIG.auth()), connector, METRICS,
+                new RecordingAccessLog(), CONFIG.timeouts(), CONFIG.limits()), CONFIG, forwarder);
     }
 
     private static String drainOutbound(EmbeddedChannel channel) {
