@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -40,6 +42,16 @@ public final class HostNames {
             name = name.substring(0, colon);
         }
         return normalize(name).equals(host);
+    }
+
+    /**
+     * An IP literal in the one spelling the front door gives a request's host ({@code 0:0:0:0:0:0:0:1} is {@code ::1},
+     * {@code ::ffff:10.0.0.1} is {@code 10.0.0.1}), so a rule naming an address matches however it is written; a name
+     * unchanged. {@code host} is already {@link #normalize normalized}.
+     */
+    public static String canonical(String host) {
+        InetAddress literal = Cidr.literal(host);
+        return literal == null ? host : NetUtil.toAddressString(Cidr.unmapped(literal));
     }
 
     /** A DNS name or an IP literal, already {@link #normalize normalized}. */

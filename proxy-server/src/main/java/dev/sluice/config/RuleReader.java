@@ -208,7 +208,7 @@ final class RuleReader {
             if (!HostNames.isValid(name)) {
                 throw new IllegalArgumentException("expected a host name, '*.suffix' or an IP address, got '" + text + "'");
             }
-            return host;
+            return HostNames.canonical(host);
         });
     }
 

@@ -21,11 +21,11 @@ public final class ProxyErrorResponse {
 
     /**
      * @param proxyStatusError an RFC 9209 error type ({@code http_request_denied}, {@code dns_error}, ...)
-     * @param detail           short human detail; also the body's second line
+     * @param detail           short human detail; also the body's second line, where it is {@link ProxyStatus#printable}
      */
     public static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, String proxyStatusError,
                                           String detail) {
-        String text = status.code() + " " + status.reasonPhrase() + "\n" + detail + "\n";
+        String text = status.code() + " " + status.reasonPhrase() + "\n" + ProxyStatus.printable(detail) + "\n";
         ByteBuf body = alloc.buffer(text.length());
         body.writeCharSequence(text, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);

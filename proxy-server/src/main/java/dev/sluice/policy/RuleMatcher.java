@@ -1,6 +1,7 @@
 package dev.sluice.policy;
 
 import dev.sluice.config.Cidr;
+import dev.sluice.config.GrpcMethodPattern;
 import dev.sluice.config.HostNames;
 import dev.sluice.config.MatchConfig;
 import dev.sluice.config.PortRange;
@@ -24,8 +25,8 @@ final class RuleMatcher {
     private final List<String> serverNameSuffixes = new ArrayList<>();
     private final Set<String> alpn;
     private final Boolean grpcClient;
-    /** {@code service/method} for call rules, else null. */
-    private final Pattern grpcMethod;
+    /** The {@code grpc:} criterion of a call rule, else null. */
+    private final GrpcMethodPattern grpcMethod;
     private final Decision decision;
     private final Decision provisional;
 
@@ -38,7 +39,7 @@ final class RuleMatcher {
         clients = match.clients();
         alpn = Set.copyOf(match.alpn());
         grpcClient = match.grpcClient();
-        grpcMethod = match.grpc() == null ? null : match.grpc().toPattern();
+        grpcMethod = match.grpc();
         List<Cidr> allow = new ArrayList<>(globalAllowDestinations);
         allow.addAll(rule.allowDestinations());
         decision = new Decision(rule.action(), rule.name(), "matched rule " + rule.name(), allow,
@@ -85,7 +86,7 @@ final class RuleMatcher {
 
     /** For a call rule: whether it names {@code service}/{@code method}. */
     boolean matchesCall(String service, String method) {
-        return grpcMethod.matcher(service + "/" + method).matches();
+        return grpcMethod.matches(service, method);
     }
 
     Decision decision() {

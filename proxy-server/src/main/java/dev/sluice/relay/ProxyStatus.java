@@ -22,17 +22,33 @@ public final class ProxyStatus {
 
     /** An RFC 8941 sf-string: printable ASCII, with backslash and quote escaped; anything else becomes '?'. */
     static String quote(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        String text = printable(s);
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c >= 0x20 && c < 0x7f) {
-                out.append(c);
-            } else {
-                out.append('?');
+                out.append('\\');
             }
+            out.append(c);
         }
         return out.append('"').toString();
+    }
+
+    /**
+     * {@code s} with every character outside printable ASCII replaced by '?': a detail may quote what the client sent
+     * (a decoder's message names the bad header), and control bytes must not reach a client's terminal or log.
+     */
+    public static String printable(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f) {
+                if (out == null) {
+                    out = new StringBuilder(s);
+                }
+                out.setCharAt(i, '?');
+            }
+        }
+        return out == null ? s : out.toString();
     }
 }

@@ -2,6 +2,8 @@ package dev.sluice.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -40,7 +42,19 @@ class GrpcMethodPatternTest {
     })
     void servicesAndMethodsAreCaseInsensitiveGlobs(String service, String method, String callService,
                                                    String callMethod, boolean matches) {
-        assertThat(new GrpcMethodPattern(service, method).toPattern().matcher(callService + "/" + callMethod).matches())
-                .isEqualTo(matches);
+        assertThat(new GrpcMethodPattern(service, method).matches(callService, callMethod)).isEqualTo(matches);
+    }
+
+    /**
+     * Found by MatchCriteriaFuzzTest: as a regular expression, a glob with many stars backtracked through all of them
+     * at once, and a client chooses the name it is matched against.
+     */
+    @Test
+    @Timeout(10)
+    void aGlobWithManyStarsAnswersALongNameAtOnce() {
+        GrpcMethodPattern glob = new GrpcMethodPattern("*a*a*a*a*a*a*a*a*a*a*a*a*b", "*");
+
+        assertThat(glob.matches("a".repeat(10_000), "Get")).isFalse();
+        assertThat(glob.matches("a".repeat(10_000) + "b", "Get")).isTrue();
     }
 }

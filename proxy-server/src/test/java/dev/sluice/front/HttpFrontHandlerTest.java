@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.http1.DecoderLimits;
 import dev.sluice.http1.ForwardRequest;
 import dev.sluice.observe.Metrics;
 import dev.sluice.policy.Decision;
@@ -22,17 +21,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.DefaultChannelId;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -568,24 +563,7 @@ class HttpFrontHandlerTest {
         }
         FrontServices services = new FrontServices(Policy.from(config), new ProxyAuthenticator(config.auth()),
                 connector, metrics, accessLog, config.timeouts(), config.limits());
-        ClientTimeouts timeouts = new ClientTimeouts(config.timeouts().idleClient(), config.timeouts().requestHeader());
-        EmbeddedChannel ch = new EmbeddedChannel(DefaultChannelId.newInstance(), false, false,
-                timeouts,
-                new HttpServerCodec(DecoderLimits.requests(config.limits())),
-                new HttpFrontHandler(services, timeouts),
-                forwarded) {
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return new InetSocketAddress("127.0.0.1", 50000);
-            }
-        };
-        ch.config().setAutoRead(false);
-        try {
-            ch.register();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        return track(ch);
+        return track(FrontDoorChannel.open(services, config, forwarded));
     }
 
     private EmbeddedChannel track(EmbeddedChannel ch) {

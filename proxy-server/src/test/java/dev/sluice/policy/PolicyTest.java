@@ -141,6 +141,18 @@ class PolicyTest {
         assertThat(decision.rule()).isEqualTo("first");
     }
 
+    /** Found by RuleMatcherFuzzTest: a rule host written as a long or IPv4-mapped literal matched no request. */
+    @ParameterizedTest(name = "rule host {0} matches the front door''s {1}")
+    @CsvSource({"'0:0:0:0:0:0:0:1', ::1", "'[0:0::1]', ::1", "'::FFFF:127.0.0.1', 127.0.0.1",
+            "'FD00:0::0001', fd00::1"})
+    void aRuleNamingAnAddressMatchesItHoweverItIsWritten(String written, String host) {
+        Policy literal = policy("rules:\n  - {name: literal, match: {host: \"" + written + "\"}, action: deny}\n");
+
+        Decision decision = literal.decideConnect(new ConnectionFacts(Cidr.literal("127.0.0.1"), host, 443));
+
+        assertThat(decision.rule()).isEqualTo("literal");
+    }
+
     private static Policy policy(String yaml) {
         try {
             SluiceConfig config = ConfigLoader.parse(yaml, "policy-test.yaml");
