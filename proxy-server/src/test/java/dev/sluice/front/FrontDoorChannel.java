@@ -2,6 +2,7 @@ package dev.sluice.front;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.http1.DecoderLimits;
+import dev.sluice.relay.ClientTimeouts;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;

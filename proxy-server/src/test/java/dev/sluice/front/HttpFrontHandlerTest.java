@@ -10,7 +10,6 @@ import dev.sluice.policy.Decision;
 import dev.sluice.policy.Policy;
 import dev.sluice.policy.ProxyAuthenticator;
 import dev.sluice.relay.Drain;
-import dev.sluice.relay.ClientTimeouts;
 import dev.sluice.testing.RecordingAccessLog;
 import dev.sluice.upstream.UpstreamConnector;
 import dev.sluice.upstream.UpstreamException;
