@@ -47,6 +47,8 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     /** When the client last sent a byte, in the {@link Phase#BODY} phase only. */
     private long lastReadNanos;
+    /** Whether a byte arrived since the current phase began: in {@link Phase#HEADER}, a request has begun. */
+    private boolean heard;
 
     public ClientTimeouts(Duration idle, Duration requestHeader) {
         this.idleNanos = idle.toNanos();
@@ -69,6 +71,14 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
         enter(Phase.IDLE);
     }
 
+    /**
+     * Whether the connection is between requests with no byte of the next one read: closing it now loses nothing
+     * (a drain). A request head only partly received is not idle.
+     */
+    public boolean betweenRequests() {
+        return phase == Phase.IDLE || (phase == Phase.HEADER && !heard);
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -88,6 +98,7 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
             // Read in every read, checked only when the clock fires: no timer is rescheduled per read.
             lastReadNanos = System.nanoTime();
         }
+        heard = true;
         ctx.fireChannelRead(msg);
     }
 
@@ -105,6 +116,7 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     private void enter(Phase next) {
         cancel();
         phase = next;
+        heard = false;
         if (next != Phase.BUSY && ctx != null) {
             schedule(next, next == Phase.HEADER ? requestHeaderNanos : idleNanos);
         }

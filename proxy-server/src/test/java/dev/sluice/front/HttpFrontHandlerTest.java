@@ -557,6 +557,35 @@ class HttpFrontHandlerTest {
             assertThat(response(ch)).startsWith("HTTP/1.1 204 No Content\r\n").containsIgnoringCase("connection: close");
             assertThat(ch.isOpen()).isFalse();
         }
+
+        @Test
+        void aConnectionPartWayThroughARequestHeadIsServedThatRequestSayingCloseThenCloses() {
+            EmbeddedChannel ch = client(CONFIG);
+            send(ch, "GET http://a.example/ HTTP/1.1\r\n\r\n");
+            forwarded.respond();
+            ch.runPendingTasks();
+            send(ch, "GET http://a.example/next HTTP/1.1\r\nAccept: ");
+
+            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
+            assertThat(ch.isOpen()).as("a request has begun: closing now would lose it").isTrue();
+            send(ch, "*/*\r\n\r\n");
+            forwarded.ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    io.netty.handler.codec.http.HttpResponseStatus.NO_CONTENT));
+            ch.runPendingTasks();
+
+            assertThat(response(ch)).contains("HTTP/1.1 204 No Content\r\n").containsIgnoringCase("connection: close");
+            assertThat(ch.isOpen()).isFalse();
+        }
+
+        @Test
+        void aNewConnectionThatSentNothingYetClosesAtOnce() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
+
+            assertThat(ch.isOpen()).isFalse();
+        }
     }
 
     private EmbeddedChannel client(String yaml) {
