@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>After a CONNECT the connection never speaks HTTP again: it becomes a tunnel, or is closed after the answer.
  *
- * <p>On {@link Drain#EVENT} a connection waiting between requests is closed at once; one in an exchange finishes
- * it, answers {@code Connection: close} and is closed after it.
+ * <p>On {@link Drain#EVENT} a connection waiting between requests (no byte of the next one read) is closed at once;
+ * one in an exchange, or part-way through a request head, finishes it, answers {@code Connection: close} and is
+ * closed after it.
  */
 public final class HttpFrontHandler extends ChannelDuplexHandler {
     /** A request Sluice answers itself keeps its connection only if at most this much body is left to skip. */
@@ -190,7 +191,7 @@ public final class HttpFrontHandler extends ChannelDuplexHandler {
             }
         } else if (evt == Drain.EVENT) {
             draining = true;
-            if (state == State.AWAIT_HEAD && held.isEmpty()) {
+            if (state == State.AWAIT_HEAD && held.isEmpty() && timeouts.betweenRequests()) {
                 state = State.CLOSING; // idle between requests: nothing to finish
                 ctx.close();
             } else {

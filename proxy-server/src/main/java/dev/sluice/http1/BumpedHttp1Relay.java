@@ -7,6 +7,7 @@ import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcRequest;
 import dev.sluice.policy.Decision;
 import dev.sluice.relay.ClientTimeouts;
+import dev.sluice.relay.Drain;
 import dev.sluice.relay.HttpRelayObserver;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * of its first byte (else {@code 408}); a body must not stall for {@code idleTimeout} (else {@code 408}); a connection
  * with no request in flight is closed after {@code idleTimeout}.
  *
+ * <p>On {@link Drain#EVENT} a pair between requests closes at once; one in an exchange finishes it with
+ * {@code Connection: close}.
+ *
  * <p>A 101 ends HTTP on the pair: once it is relayed both codecs are removed and a raw relay carries on
  * with whatever bytes they had buffered. A {@code Connection: close} from either side, an origin response
  * delimited by closing, or a peer going away closes both after the exchange; a response cut short is cut short
@@ -81,6 +85,8 @@ public final class BumpedHttp1Relay {
     private boolean clientInputClosed;
     private boolean closing;
     private boolean handedOver;
+    /** Sluice is stopping ({@link Drain#EVENT}): no exchange after the current one. */
+    private boolean draining;
     private long bytesUp;
     private long bytesDown;
     private String error;
@@ -325,7 +331,7 @@ public final class BumpedHttp1Relay {
                 && (bodyless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response));
         HttpResponse head = ClientResponseHead.from(response, exchange.clientVersion, exchange.method,
                 exchange.clientKeepAlive && exchange.requestComplete && exchange.upstreamReusable
-                        && !clientInputClosed);
+                        && !clientInputClosed && !draining);
         exchange.keepClient = HttpUtil.isKeepAlive(head);
         client.write(head, client.voidPromise());
     }
@@ -453,6 +459,17 @@ public final class BumpedHttp1Relay {
         // Else the client may still read the response; the pair closes after it.
     }
 
+    /**
+     * Sluice is stopping: a pair between requests (no byte of the next one read) closes at once, as at the front
+     * door; otherwise the exchange under way (or the request begun) is answered with {@code Connection: close}.
+     */
+    private void drain() {
+        draining = true;
+        if (current == null && waiting.isEmpty() && timeouts.betweenRequests()) {
+            closeBoth(null);
+        }
+    }
+
     private void upstreamGone() {
         if (current == null) {
             closeBoth(null);
@@ -539,6 +556,8 @@ public final class BumpedHttp1Relay {
                     fail(HttpResponseStatus.REQUEST_TIMEOUT, "http_request_error", "request body stalled for "
                             + idleTimeout.toMillis() + " ms", "request_body_timeout");
                 }
+            } else if (evt == Drain.EVENT && isClient && !closing) {
+                drain();
             } else if (evt == ChannelInputShutdownEvent.INSTANCE && !closing) {
                 if (isClient) {
                     clientInputClosed();

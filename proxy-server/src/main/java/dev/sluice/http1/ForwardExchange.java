@@ -147,6 +147,17 @@ final class ForwardExchange implements OriginConnection.Listener {
     }
 
     /**
+     * The client's request body was silent for {@code timeouts.idleClient}: 408 while no response has begun, as on a
+     * bumped connection, and the connection ends either way.
+     */
+    void requestBodyStalled() {
+        if (!finished && !requestComplete) {
+            failBeforeOrDuringResponse(HttpResponseStatus.REQUEST_TIMEOUT, "http_request_error",
+                    "the request body stalled", "request_body_timeout");
+        }
+    }
+
+    /**
      * The client sent FIN (with half-closure allowed). Before its request is whole that is an abort; after it,
      * the client may still read the response, and the connection closes once that is sent.
      */

@@ -2,6 +2,7 @@ package dev.sluice.http1;
 
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.Metrics;
+import dev.sluice.relay.ClientTimeouts;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -90,6 +91,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent && current != null) {
             current.clientInputClosed();
+        } else if (evt == ClientTimeouts.IDLE_TIMEOUT && current != null) {
+            current.requestBodyStalled(); // the connection closes after this event
         }
         ctx.fireUserEventTriggered(evt);
     }

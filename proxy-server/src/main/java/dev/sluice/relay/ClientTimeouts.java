@@ -1,7 +1,7 @@
 package dev.sluice.relay;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -15,12 +15,14 @@ import org.slf4j.LoggerFactory;
  *   <li>a new connection must deliver a complete request head within {@code requestHeader};</li>
  *   <li>between keep-alive requests a silent connection is closed after {@code idle};</li>
  *   <li>once a byte of the next request arrives, its head must be complete within {@code requestHeader};</li>
- *   <li>while a request body is read ({@link #readingBody()}), a client silent for {@code idle} is closed.</li>
+ *   <li>while a request body is read ({@link #readingBody()}), a client silent for {@code idle} is closed; only
+ *   while Sluice asks it for bytes, though: while Sluice holds its reads back (the other side is not writable) the
+ *   silence is not the client's.</li>
  * </ul>
  * A late head fires {@link #REQUEST_HEADER_TIMEOUT} (the front door and a bumped connection answer 408); an idle
  * connection fires {@link #IDLE_TIMEOUT} and is closed. While a request is being served the owner stops the clocks.
  */
-public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
+public final class ClientTimeouts extends ChannelDuplexHandler {
     /** User event: the request head did not arrive in time. */
     public static final Object REQUEST_HEADER_TIMEOUT = new Object() {
         @Override
@@ -47,6 +49,10 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     /** When the client last sent a byte, in the {@link Phase#BODY} phase only. */
     private long lastReadNanos;
+    /** Whether a byte arrived since the current phase began: in {@link Phase#HEADER}, a request has begun. */
+    private boolean heard;
+    /** Whether a read was asked for and no read burst has ended since (the connection runs with auto-read off). */
+    private boolean readRequested;
 
     public ClientTimeouts(Duration idle, Duration requestHeader) {
         this.idleNanos = idle.toNanos();
@@ -69,6 +75,14 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
         enter(Phase.IDLE);
     }
 
+    /**
+     * Whether the connection is between requests with no byte of the next one read: closing it now loses nothing
+     * (a drain). A request head only partly received is not idle.
+     */
+    public boolean betweenRequests() {
+        return phase == Phase.IDLE || (phase == Phase.HEADER && !heard);
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -88,7 +102,20 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
             // Read in every read, checked only when the clock fires: no timer is rescheduled per read.
             lastReadNanos = System.nanoTime();
         }
+        heard = true;
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        readRequested = true;
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readRequested = false; // whoever wants more asks again, after this
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -105,6 +132,7 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
     private void enter(Phase next) {
         cancel();
         phase = next;
+        heard = false;
         if (next != Phase.BUSY && ctx != null) {
             schedule(next, next == Phase.HEADER ? requestHeaderNanos : idleNanos);
         }
@@ -127,6 +155,9 @@ public final class ClientTimeouts extends ChannelInboundHandlerAdapter {
         }
         timer = null;
         if (expected == Phase.BODY) {
+            if (!readRequested) {
+                lastReadNanos = System.nanoTime(); // Sluice holds the client back: its clock starts again
+            }
             long silent = System.nanoTime() - lastReadNanos;
             if (silent < idleNanos) {
                 schedule(expected, idleNanos - silent);

@@ -84,7 +84,6 @@ public final class ConfigReloader {
     /** @param trigger what asked for it ({@code SIGHUP}, {@code file change}), for the log */
     public ReloadOutcome reload(String trigger) {
         ReloadOutcome outcome = attempt();
-        metrics.configReload(outcome.applied());
         if (outcome.applied()) {
             log.info("config reloaded ({}) from {}: {}", trigger, configFile, outcome.summary());
             if (!outcome.restartOnly().isEmpty()) {
@@ -96,6 +95,8 @@ public final class ConfigReloader {
                     outcome.errors().size());
             outcome.errors().forEach(error -> log.warn("config reload: {}", error));
         }
+        // Counted last: whoever sees the count (an alert, a test) finds the log lines already written.
+        metrics.configReload(outcome.applied());
         return outcome;
     }
 

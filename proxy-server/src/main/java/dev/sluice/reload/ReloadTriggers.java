@@ -24,6 +24,8 @@ public final class ReloadTriggers implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("sluice-reload", true));
     private final ConfigReloader reloader;
     private final FileChangePoller poller;
+    /** The reload that waits to start, if any: later requests join it. */
+    private CompletableFuture<ReloadOutcome> queued;
 
     private ReloadTriggers(ConfigReloader reloader, boolean watch) {
         this.reloader = reloader;
@@ -46,18 +48,39 @@ public final class ReloadTriggers implements AutoCloseable {
         return triggers;
     }
 
-    /** Queues a reload; the future tells how it went. */
+    /**
+     * Queues a reload; the future tells how it went. A request made while a reload waits to start joins that one
+     * (it reads the files after the request anyway), so at most one runs and one waits, however often
+     * {@code POST /reload} is sent.
+     */
     public CompletableFuture<ReloadOutcome> reload(String trigger) {
+        synchronized (this) {
+            if (queued != null) {
+                return queued;
+            }
+            CompletableFuture<ReloadOutcome> next = new CompletableFuture<>();
+            try {
+                thread.execute(() -> run(next, trigger));
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.failedFuture(e); // stopping
+            }
+            queued = next;
+            return next;
+        }
+    }
+
+    private void run(CompletableFuture<ReloadOutcome> outcome, String trigger) {
+        synchronized (this) {
+            queued = null; // from now on a request may change what this reload reads: it queues another
+        }
         try {
-            return CompletableFuture.supplyAsync(() -> {
-                ReloadOutcome outcome = reloader.reload(trigger);
-                if (poller != null) {
-                    poller.rebaseline(); // what was just loaded is no change to report again
-                }
-                return outcome;
-            }, thread);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(e); // stopping
+            ReloadOutcome result = reloader.reload(trigger);
+            if (poller != null) {
+                poller.rebaseline(); // what was just loaded is no change to report again
+            }
+            outcome.complete(result);
+        } catch (RuntimeException e) {
+            outcome.completeExceptionally(e);
         }
     }
 

@@ -112,6 +112,7 @@ public final class AdminServer {
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false) // OneRequestAtATime reads
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -129,6 +130,7 @@ public final class AdminServer {
                                         .setMaxInitialLineLength(MAX_REQUEST_BYTES)
                                         .setMaxHeaderSize(MAX_REQUEST_BYTES)),
                                 new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                new OneRequestAtATime(),
                                 handler);
                     }
                 })

@@ -245,13 +245,18 @@ class BadInputTest {
     }
 
     @Test
-    void aForwardedBodyThatStallsForTheIdleTimeoutLosesItsConnection() throws IOException {
+    void aForwardedBodyThatStallsForTheIdleTimeoutIsAnswered408AndLosesItsConnection() throws IOException {
+        double before = sluice.metrics().value("sluice_errors_total", "reason", "request_body_timeout");
         try (RawProxyConnection raw = sluice.raw()) {
             raw.send("POST http://" + authority(origin.getPort()) + "/upload HTTP/1.1\r\nHost: "
                     + authority(origin.getPort()) + "\r\nContent-Length: 100\r\n\r\na part only");
 
+            RawResponse response = raw.readResponse();
+            assertThat(response.status()).as("the client's stall, named as at a bumped connection").isEqualTo(408);
+            assertThat(response.header("Proxy-Status")).contains("error=http_request_error");
             assertThat(raw.awaitClosedByPeer()).isTrue();
         }
+        sluice.awaitMetric(before + 1, "sluice_errors_total", "reason", "request_body_timeout");
     }
 
     private static RawResponse exchange(String request) throws IOException {

@@ -543,12 +543,43 @@ class HttpFrontHandlerTest {
 
             ch.pipeline().fireUserEventTriggered(Drain.EVENT);
             assertThat(ch.isOpen()).as("the exchange under way goes on").isTrue();
+            answerNoContent(ch);
+
+            assertThat(response(ch)).startsWith("HTTP/1.1 204 No Content\r\n").containsIgnoringCase("connection: close");
+            assertThat(ch.isOpen()).isFalse();
+        }
+
+        @Test
+        void aConnectionPartWayThroughARequestHeadIsServedThatRequestSayingCloseThenCloses() {
+            EmbeddedChannel ch = client(CONFIG);
+            send(ch, "GET http://a.example/ HTTP/1.1\r\n\r\n");
+            forwarded.respond();
+            ch.runPendingTasks();
+            send(ch, "GET http://a.example/next HTTP/1.1\r\nAccept: ");
+
+            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
+            assertThat(ch.isOpen()).as("a request has begun: closing now would lose it").isTrue();
+            send(ch, "*/*\r\n\r\n");
+            answerNoContent(ch);
+
+            assertThat(response(ch)).contains("HTTP/1.1 204 No Content\r\n").containsIgnoringCase("connection: close");
+            assertThat(ch.isOpen()).isFalse();
+        }
+
+        /** The forwarder answers 204, leaving what reaches the client to be read. */
+        private void answerNoContent(EmbeddedChannel ch) {
             forwarded.ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(
                     io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
                     io.netty.handler.codec.http.HttpResponseStatus.NO_CONTENT));
             ch.runPendingTasks();
+        }
 
-            assertThat(response(ch)).startsWith("HTTP/1.1 204 No Content\r\n").containsIgnoringCase("connection: close");
+        @Test
+        void aNewConnectionThatSentNothingYetClosesAtOnce() {
+            EmbeddedChannel ch = client(CONFIG);
+
+            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
+
             assertThat(ch.isOpen()).isFalse();
         }
     }

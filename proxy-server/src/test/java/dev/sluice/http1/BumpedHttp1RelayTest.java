@@ -8,6 +8,7 @@ import dev.sluice.config.Action;
 import dev.sluice.grpc.CallGate;
 import dev.sluice.grpc.GrpcCallRecord;
 import dev.sluice.policy.Decision;
+import dev.sluice.relay.Drain;
 import dev.sluice.relay.HttpExchangeRecord;
 import dev.sluice.testing.EchoingWebSocket;
 import dev.sluice.testing.OkHttpClients;
@@ -450,6 +451,41 @@ class BumpedHttp1RelayTest {
         RecordingHttpObserver observer = harness.observer();
         assertThat(observer.take().error()).isNull();
         assertThat(observer.awaitClosed()).isEqualTo("idle_timeout");
+    }
+
+    @Test
+    void onDrainAPairIdleBetweenRequestsIsClosedAtOnce() throws Exception {
+        relayToMockOrigin("once");
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send("GET /once HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(client.read().text()).isEqualTo("once");
+
+            harness.clientChannel().pipeline().fireUserEventTriggered(Drain.EVENT);
+
+            assertThat(client.closedByPeer()).as("closed by the drain, long before the idle timeout").isTrue();
+        }
+        RecordingHttpObserver observer = harness.observer();
+        assertThat(observer.take().error()).isNull();
+        assertThat(observer.awaitClosed()).isNull();
+    }
+
+    @Test
+    void onDrainAnExchangeUnderWayIsFinishedWithConnectionCloseThenThePairCloses() throws Exception {
+        relayToMockOrigin();
+        origin.enqueue(new MockResponse.Builder().body("late").headersDelay(1, java.util.concurrent.TimeUnit.SECONDS)
+                .build());
+
+        try (RawClient client = new RawClient(harness.address())) {
+            client.send("GET /late HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            TestOrigins.take(origin);
+            harness.clientChannel().pipeline().fireUserEventTriggered(Drain.EVENT);
+
+            RawClient.Response response = client.read();
+            assertThat(response.text()).isEqualTo("late");
+            assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
+            assertThat(client.closedByPeer()).isTrue();
+        }
     }
 
     @Test

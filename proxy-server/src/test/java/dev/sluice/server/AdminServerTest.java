@@ -327,6 +327,43 @@ class AdminServerTest {
         assertThat(answer).startsWith("HTTP/1.1 200 OK");
     }
 
+    @Test
+    void pipelinedRequestsAreAnsweredOneAtATimeInOrder() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<dev.sluice.reload.ReloadOutcome> outcome =
+                new java.util.concurrent.CompletableFuture<>();
+        server.close().sync();
+        server = AdminServer.bind(group, new HostPort("127.0.0.1", 0), metrics, ready::get, () -> null, null,
+                trigger -> {
+                    reloads.incrementAndGet();
+                    return outcome;
+                });
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            // A client that pipelines and does not wait: its requests must not all be started at once (each
+            // answer would wait in Sluice's memory for a client that may never read).
+            out.write(("POST /reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".repeat(50)
+                    + "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            socket.setSoTimeout(500);
+            try {
+                assertThat(socket.getInputStream().read()).as("nothing is answered before the first reload ends")
+                        .isEqualTo(-2);
+            } catch (java.net.SocketTimeoutException expected) {
+                // nothing came
+            }
+            assertThat(reloads).hasValue(1);
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+
+            outcome.complete(new dev.sluice.reload.ReloadOutcome(true, List.of(), "summary", List.of()));
+
+            String answer = readAll(socket.getInputStream());
+            assertThat(answer).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nok");
+            assertThat(answer.split("reloaded: summary", -1)).hasSize(51);
+        }
+    }
+
     /** Rebinds the listener with a registry of its own, as a Sluice that bumps has. */
     private PassthroughRegistry withPassthrough() throws InterruptedException {
         PassthroughRegistry registry = new PassthroughRegistry(PassthroughConfig.DEFAULTS, metrics);
