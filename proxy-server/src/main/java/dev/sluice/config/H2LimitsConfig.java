@@ -12,13 +12,14 @@ import java.time.Duration;
  *                                   when the origin allows fewer); one more is refused with RST_STREAM REFUSED_STREAM.
  *                                   Sluice opens no more than this on the origin's connection either
  * @param maxHeaderListSize          decoded bytes of one request's or response's header list (HPACK bomb): a larger
- *                                   request is answered 431, a larger response ends its stream; a header block whose
- *                                   encoded size passes 1.25 times this ends the connection (PROTOCOL_ERROR)
+ *                                   request is answered 431 (a client drawing more than 10 per {@code resetWindow}
+ *                                   has its connection ended), a larger response ends its stream; a header block
+ *                                   whose encoded size passes 1.25 times this ends the connection (PROTOCOL_ERROR)
  * @param maxResetsPerWindow         RST_STREAM frames a client may send per {@code resetWindow} (Rapid Reset,
  *                                   CVE-2023-44487), and RST_STREAM frames other than CANCEL a client may provoke
  *                                   Sluice into sending it, such as a stream past {@code maxConcurrentStreams}
  *                                   refused (MadeYouReset, CVE-2025-55163)
- * @param resetWindow                the window of {@code maxResetsPerWindow}
+ * @param resetWindow                the window of {@code maxResetsPerWindow} and of the 431s above
  * @param maxEmptyDataFrames         DATA frames in a row with no payload and no END_STREAM
  * @param maxQueuedControlFrames     PING and SETTINGS acknowledgements and RST_STREAM frames queued for a peer that does
  *                                   not read them (PING and SETTINGS floods)

@@ -64,6 +64,8 @@ final class PeerAbuse extends Http2ConnectionAdapter {
                 return "control_frames";
             } else if (reason.contains("continuation")) {
                 return "continuation_flood";
+            } else if (reason.equals(StreamRefusals.OVERSIZED_HEADER_LISTS)) {
+                return "header_list_size";
             }
         } else if (error == Http2Error.PROTOCOL_ERROR && reason.startsWith("Header size exceeded")) {
             return "header_list_size";

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.logging.LogLevel;
 import io.netty.util.AsciiString;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,11 @@ import java.util.function.Consumer;
  * {@code limits.h2.maxHeaderListSize}). Netty's codec refuses the first and answers the second on its own, before any
  * stream channel exists, so no handler sees them: its frame logger, which sees every frame it writes, is the one hook.
  * Logs nothing itself.
+ *
+ * <p>Each 431 costs Sluice the decoding of a header block a client may have made small to encode and huge to decode
+ * (an HPACK bomb: one large field, then indexed copies of it), and a client gains nothing by sending one again. So a
+ * client drawing more than {@link #MAX_OVERSIZED_HEADER_LISTS} of them per {@code limits.h2.resetWindow} has its
+ * connection ended with GOAWAY ENHANCE_YOUR_CALM ({@link #OVERSIZED_HEADER_LISTS}).
  */
 final class StreamRefusals extends Http2FrameLogger {
     /** A stream refused with REFUSED_STREAM, which a client may retry. */
@@ -21,14 +27,27 @@ final class StreamRefusals extends Http2FrameLogger {
     /** A request refused with 431 for its header list. */
     static final String HEADER_LIST_SIZE = "header_list_size";
 
+    /**
+     * 431s a client may draw per window: far more than a browser or gRPC client whose requests grew too large ever
+     * sends on one connection (it gets the same answer each time), far fewer than a bomb needs to cost anything.
+     */
+    static final int MAX_OVERSIZED_HEADER_LISTS = 10;
+    /** The debug data of the GOAWAY ending a client past {@link #MAX_OVERSIZED_HEADER_LISTS}. */
+    static final String OVERSIZED_HEADER_LISTS = "Too many header lists past the limit";
+
     private static final AsciiString TOO_LARGE = AsciiString.cached("431");
 
     private final Consumer<String> report;
+    private final FrameBudget oversizedHeaderLists;
 
-    /** @param report given the reason of each refusal */
-    StreamRefusals(Consumer<String> report) {
+    /**
+     * @param report given the reason of each refusal
+     * @param window {@code limits.h2.resetWindow}
+     */
+    StreamRefusals(Consumer<String> report, Duration window) {
         super(LogLevel.TRACE, StreamRefusals.class);
         this.report = report;
+        this.oversizedHeaderLists = new FrameBudget(MAX_OVERSIZED_HEADER_LISTS, window);
     }
 
     @Override
@@ -44,6 +63,9 @@ final class StreamRefusals extends Http2FrameLogger {
         CharSequence status = headers.status();
         if (direction == Direction.OUTBOUND && endStream && status != null && TOO_LARGE.contentEquals(status)) {
             report.accept(HEADER_LIST_SIZE);
+            if (oversizedHeaderLists.passesLimit()) {
+                PeerCalm.endConnection(ctx, OVERSIZED_HEADER_LISTS);
+            }
         }
     }
 

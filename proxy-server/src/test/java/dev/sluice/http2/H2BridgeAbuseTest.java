@@ -113,19 +113,13 @@ class H2BridgeAbuseTest {
     }
 
     /**
-     * An HPACK bomb: a few KiB that decode to megabytes (one large header, then indexed copies of it). Netty stops
-     * counting at the limit and refuses that request with 431 (a stream error); the block was well framed, so the
-     * connection stays up.
+     * Netty stops counting an HPACK bomb at the limit and refuses that request with 431 (a stream error); the block
+     * was well framed, so the connection stays up.
      */
     @Test
     void anHpackBombIsRefusedWith431AndTheConnectionGoesOn() throws Exception {
-        Http2Headers bomb = get();
-        String value = "b".repeat(4000);
-        for (int i = 0; i < 2000; i++) {
-            bomb.add("x-bomb", value);
-        }
         try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
-            offender.headers(1, bomb, true).flush();
+            offender.headers(1, FloodingH2Client.hpackBomb(get()), true).flush();
             assertThat(offender.awaitStatus(1)).isEqualTo("431");
 
             offender.headers(3, get(), true).flush();
@@ -133,6 +127,21 @@ class H2BridgeAbuseTest {
         }
         assertThat(bridge.observers.get(1).refusedStreams).containsExactly(StreamRefusals.HEADER_LIST_SIZE);
         assertWellBehavedClientIsServed();
+    }
+
+    /** Each bomb costs Sluice its decoding; a client repeating it past a few 431s is ended. */
+    @Test
+    void repeatedHpackBombsEndTheConnectionWithEnhanceYourCalm() throws Exception {
+        Http2Headers bomb = FloodingH2Client.hpackBomb(get());
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
+            for (int i = 0; i <= StreamRefusals.MAX_OVERSIZED_HEADER_LISTS; i++) {
+                offender.headers(1 + 2 * i, bomb, true);
+            }
+            offender.flood();
+
+            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        }
+        assertOffenderReportedAs("header_list_size");
     }
 
     @Test

@@ -18,7 +18,7 @@ class H2CodecsTest {
 
     @Test
     void bothLegsReceiveWithTheWiderConnectionWindow() {
-        for (Http2FrameCodec codec : new Http2FrameCodec[] {H2Codecs.client(H2LimitsConfig.DEFAULTS, 100L, new StreamRefusals(reason -> { })),
+        for (Http2FrameCodec codec : new Http2FrameCodec[] {H2Codecs.client(H2LimitsConfig.DEFAULTS, 100L, new StreamRefusals(reason -> { }, H2LimitsConfig.DEFAULTS.resetWindow())),
                 H2Codecs.upstream(H2LimitsConfig.DEFAULTS)}) {
             EmbeddedChannel channel = new EmbeddedChannel(codec);
             try {
