@@ -94,7 +94,7 @@ public final class FailedUpstreamAnswerer extends ChannelInboundHandlerAdapter {
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         // A client that abuses a connection held open only to answer it is held to the default limits.
         Http2FrameCodec codec = H2Codecs.forClients(new Http2Settings().maxConcurrentStreams(MAX_ANSWERS),
-                        H2LimitsConfig.DEFAULTS)
+                        H2LimitsConfig.DEFAULTS, new ControlFloods(H2LimitsConfig.DEFAULTS))
                 // No stream outlives its answer, so a close has nothing to wait for.
                 .gracefulShutdownTimeoutMillis(0)
                 .build();

@@ -1,12 +1,10 @@
 package dev.sluice.http2;
 
+import dev.sluice.config.H2LimitsConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.logging.LogLevel;
 import io.netty.util.AsciiString;
-import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -14,14 +12,14 @@ import java.util.function.Consumer;
  * stream the pair or the origin could not take) and a {@code 431} (a header list past
  * {@code limits.h2.maxHeaderListSize}). Netty's codec refuses the first and answers the second on its own, before any
  * stream channel exists, so no handler sees them: its frame logger, which sees every frame it writes, is the one hook.
- * Logs nothing itself.
+ * Logs nothing itself. Being the client codec's frame logger, it also guards against {@link ControlFloods}.
  *
  * <p>Each 431 costs Sluice the decoding of a header block a client may have made small to encode and huge to decode
  * (an HPACK bomb: one large field, then indexed copies of it), and a client gains nothing by sending one again. So a
  * client drawing more than {@link #MAX_OVERSIZED_HEADER_LISTS} of them per {@code limits.h2.resetWindow} has its
  * connection ended with GOAWAY ENHANCE_YOUR_CALM ({@link #OVERSIZED_HEADER_LISTS}).
  */
-final class StreamRefusals extends Http2FrameLogger {
+final class StreamRefusals extends ControlFloods {
     /** A stream refused with REFUSED_STREAM, which a client may retry. */
     static final String REFUSED_STREAM = "refused_stream";
     /** A request refused with 431 for its header list. */
@@ -41,13 +39,13 @@ final class StreamRefusals extends Http2FrameLogger {
     private final FrameBudget oversizedHeaderLists;
 
     /**
+     * @param limits the connection's {@code limits.h2}
      * @param report given the reason of each refusal
-     * @param window {@code limits.h2.resetWindow}
      */
-    StreamRefusals(Consumer<String> report, Duration window) {
-        super(LogLevel.TRACE, StreamRefusals.class);
+    StreamRefusals(H2LimitsConfig limits, Consumer<String> report) {
+        super(limits);
         this.report = report;
-        this.oversizedHeaderLists = new FrameBudget(MAX_OVERSIZED_HEADER_LISTS, window);
+        this.oversizedHeaderLists = new FrameBudget(MAX_OVERSIZED_HEADER_LISTS, limits.resetWindow());
     }
 
     @Override

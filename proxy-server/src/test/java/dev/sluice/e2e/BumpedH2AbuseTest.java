@@ -2,6 +2,7 @@ package dev.sluice.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.testing.FloodingH2Client;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
@@ -22,10 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bumped HTTP/2 client flooding RST_STREAM (Rapid Reset) or repeating HPACK bombs through a real Sluice is sent
- * GOAWAY ENHANCE_YOUR_CALM and closed, counted in {@code sluice_h2_abuse_total} and logged on its connection's line; one opening more streams than
- * {@code limits.h2.maxConcurrentStreams} has the extra refused (REFUSED_STREAM) and counted in
- * {@code sluice_h2_streams_refused_total}; a well-behaved client bumped to the same origin is served before and after.
+ * A bumped HTTP/2 client flooding RST_STREAM (Rapid Reset) or small WINDOW_UPDATE frames, or repeating HPACK bombs,
+ * through a real Sluice is sent GOAWAY ENHANCE_YOUR_CALM and closed, counted in {@code sluice_h2_abuse_total} and
+ * logged on its connection's line; one opening more streams than {@code limits.h2.maxConcurrentStreams} has the extra
+ * refused (REFUSED_STREAM) and counted in {@code sluice_h2_streams_refused_total}; a well-behaved client bumped to the
+ * same origin is served before and after.
  */
 class BumpedH2AbuseTest {
     private static final int MAX_STREAMS = 2;
@@ -73,6 +75,15 @@ class BumpedH2AbuseTest {
             for (int i = 0; i < 11; i++) {
                 offender.headers(1 + 2 * i, bomb, true).flush();
                 assertThat(offender.awaitStatus(1 + 2 * i)).isEqualTo("431");
+            }
+        });
+    }
+
+    @Test
+    void aClientFloodingSmallWindowUpdatesIsToldToCalmDownClosedAndCountedWhileOthersAreServed() throws Exception {
+        assertOffenderIsToldToCalmDownClosedAndCounted("window_update_flood", (offender, get) -> {
+            for (int i = 0; i <= H2LimitsConfig.DEFAULTS.maxControlFramesPerWindow(); i++) {
+                offender.windowUpdate(0, 1);
             }
         });
     }

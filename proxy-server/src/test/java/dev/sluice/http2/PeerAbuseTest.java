@@ -21,6 +21,8 @@ class PeerAbuseTest {
         assertThat(PeerAbuse.kind(CALM, "Number of small consecutive continuations frames 16 exceeds maximum: 16"))
                 .isEqualTo("continuation_flood");
         assertThat(PeerAbuse.kind(CALM, StreamRefusals.OVERSIZED_HEADER_LISTS)).isEqualTo("header_list_size");
+        assertThat(PeerAbuse.kind(CALM, ControlFloods.PRIORITY_FLOOD)).isEqualTo("priority_flood");
+        assertThat(PeerAbuse.kind(CALM, ControlFloods.WINDOW_UPDATE_FLOOD)).isEqualTo("window_update_flood");
         assertThat(PeerAbuse.kind(CALM, "something new")).isEqualTo("enhance_your_calm");
     }
 

@@ -147,6 +147,11 @@ public final class FloodingH2Client implements AutoCloseable {
         return this;
     }
 
+    public FloodingH2Client priority(int streamId, int streamDependency) {
+        writer.writePriority(ctx, streamId, streamDependency, (short) 16, false, ctx.newPromise());
+        return this;
+    }
+
     /** A WINDOW_UPDATE with an increment of zero, which the frame writer refuses to write. */
     public FloodingH2Client zeroWindowUpdate(int streamId) {
         writer.writeFrame(ctx, Http2FrameTypes.WINDOW_UPDATE, streamId, new Http2Flags(), Unpooled.wrappedBuffer(
