@@ -60,8 +60,9 @@ final class ConfigSummary {
         H2LimitsConfig h2 = c.limits().h2();
         line(out, "  h2:       maxConcurrentStreams %d, maxHeaderListSize %d, maxResetsPerWindow %d, resetWindow %s,",
                 h2.maxConcurrentStreams(), h2.maxHeaderListSize(), h2.maxResetsPerWindow(), format(h2.resetWindow()));
-        line(out, "            maxEmptyDataFrames %d, maxQueuedControlFrames %d, maxSmallContinuationFrames %d",
+        line(out, "            maxEmptyDataFrames %d, maxQueuedControlFrames %d, maxSmallContinuationFrames %d,",
                 h2.maxEmptyDataFrames(), h2.maxQueuedControlFrames(), h2.maxSmallContinuationFrames());
+        line(out, "            maxControlFramesPerWindow %d", h2.maxControlFramesPerWindow());
         line(out, "accessLog: %s", c.accessLog().enabled() ? c.accessLog().path() : "off");
         tls(out, c.tls());
         line(out, "grpc:      callView %s, maxMethodLabels %d", onOff(c.grpc().callView()), c.grpc().maxMethodLabels());

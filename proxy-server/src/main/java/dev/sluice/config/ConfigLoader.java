@@ -232,7 +232,9 @@ public final class ConfigLoader {
                 reader.optional(map, "maxQueuedControlFrames", d.maxQueuedControlFrames(),
                         (n, p) -> reader.integer(n, p, 1, 100_000)),
                 reader.optional(map, "maxSmallContinuationFrames", d.maxSmallContinuationFrames(),
-                        (n, p) -> reader.integer(n, p, 1, 1000))));
+                        (n, p) -> reader.integer(n, p, 1, 1000)),
+                reader.optional(map, "maxControlFramesPerWindow", d.maxControlFramesPerWindow(),
+                        (n, p) -> reader.integer(n, p, 1, 1_000_000))));
     }
 
     /** A duration Netty takes in whole seconds, as {@code limits.h2.resetWindow}. */

@@ -50,6 +50,12 @@ public record FrontServices(Policy policy, ProxyAuthenticator authenticator, Ups
         if (error != null) {
             metrics.error(error);
         }
+        log(exchange, status, decision, error, bytesUp, bytesDown, protocol, sni, passthrough);
+    }
+
+    /** As {@link #finish}, but for an error already counted (by the exchange whose failure ended the connection). */
+    void log(Exchange exchange, int status, Decision decision, String error, long bytesUp, long bytesDown,
+             String protocol, String sni, String passthrough) {
         accessLog.log(new AccessLogEntry(exchange.started(), exchange.clientText(), exchange.user(),
                 exchange.method(), exchange.target(), decision == null ? null : decision.action().yamlName(),
                 decision == null ? null : decision.rule(), status, bytesUp, bytesDown, exchange.elapsedMillis(),

@@ -47,8 +47,18 @@ class TunnelObserver implements RelayObserver {
 
     @Override
     public void closed(long bytesUp, long bytesDown, String error) {
+        closed(bytesUp, bytesDown, error, true);
+    }
+
+    /** @param countError false when {@code error} was already counted, by the exchange whose failure it is */
+    void closed(long bytesUp, long bytesDown, String error, boolean countError) {
         services.metrics().connectionClosed(kind);
-        services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, error, bytesUp, bytesDown, protocol, sni,
-                passthrough);
+        if (countError) {
+            services.finish(exchange, TunnelStart.ESTABLISHED.code(), decision, error, bytesUp, bytesDown, protocol,
+                    sni, passthrough);
+        } else {
+            services.log(exchange, TunnelStart.ESTABLISHED.code(), decision, error, bytesUp, bytesDown, protocol, sni,
+                    passthrough);
+        }
     }
 }

@@ -159,7 +159,7 @@ final class UpstreamFailureAnswer {
         client.pipeline().remove(watch);
         services.metrics().connectionOpened(Metrics.KIND_BUMP);
         log.debug("bump {} ({}): answering the gRPC client's calls: {}", target, host, answer.message());
-        FailedUpstreamAnswerer.start(client, answer, reason, services.grpc().callView(),
+        FailedUpstreamAnswerer.start(client, answer, reason, services.grpc().callView(), services.limits().h2(),
                 new BumpObserver(services, exchange, decision, target, Metrics.PROTOCOL_H2, sni));
         ClientTlsSteps.deliver(client, held);
     }

@@ -437,12 +437,17 @@ public final class BumpedHttp1Relay {
         for (HttpObject msg = waiting.poll(); msg != null; msg = waiting.poll()) {
             ReferenceCountUtil.release(msg);
         }
-        if (current != null) {
-            observer.exchanged(current.record(reason));
-            current = null;
+        BumpedExchange ended = current;
+        current = null;
+        try {
+            if (ended != null) {
+                observer.exchanged(ended.record(reason));
+            }
+        } finally {
+            // Closed whatever the report does; after it, so the connection is still reported last.
+            upstream.close();
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> client.close());
         }
-        upstream.close();
-        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> client.close());
     }
 
     private void channelClosed() {

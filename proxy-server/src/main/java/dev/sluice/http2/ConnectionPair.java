@@ -116,7 +116,7 @@ final class ConnectionPair {
         if (!clientInstalled) {
             clientInstalled = true;
             Http2FrameCodec codec = H2Codecs.client(this.settings.h2(), settings.maxConcurrentStreams(),
-                    new StreamRefusals(observer::h2StreamRefused));
+                    new StreamRefusals(this.settings.h2(), observer::h2StreamRefused));
             codec.connection().addListener(new PeerAbuse(client, PeerAbuse.CLIENT, this::abused));
             install(client, codec, new Http2MultiplexHandler(new ClientStreams()), false);
         } else if (settings.maxConcurrentStreams() != null) {

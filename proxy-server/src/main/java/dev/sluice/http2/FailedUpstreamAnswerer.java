@@ -75,13 +75,14 @@ public final class FailedUpstreamAnswerer extends ChannelInboundHandlerAdapter {
      * @param answer       what every request gets, e.g. {@link GrpcAnswer#unavailable}
      * @param error        the reason the upstream failed, for the records, e.g. {@code connect_refused}
      * @param grpcCallView {@code grpc.callView}: whether a call's record carries the full per-call view
+     * @param limits       {@code limits.h2}, which the client is held to as on a bridge
      */
     public static void start(Channel client, GrpcAnswer answer, String error, boolean grpcCallView,
-                             HttpRelayObserver observer) {
-        start(client, answer, error, grpcCallView, observer, BOUND);
+                             H2LimitsConfig limits, HttpRelayObserver observer) {
+        start(client, answer, error, grpcCallView, limits, observer, BOUND);
     }
 
-    static void start(Channel client, GrpcAnswer answer, String error, boolean grpcCallView,
+    static void start(Channel client, GrpcAnswer answer, String error, boolean grpcCallView, H2LimitsConfig limits,
                       HttpRelayObserver observer, Duration bound) {
         if (!client.eventLoop().inEventLoop()) {
             throw new IllegalStateException("an answerer must start on its channel's event loop");
@@ -92,9 +93,8 @@ public final class FailedUpstreamAnswerer extends ChannelInboundHandlerAdapter {
             return;
         }
         client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-        // A client that abuses a connection held open only to answer it is held to the default limits.
-        Http2FrameCodec codec = H2Codecs.forClients(new Http2Settings().maxConcurrentStreams(MAX_ANSWERS),
-                        H2LimitsConfig.DEFAULTS)
+        Http2FrameCodec codec = H2Codecs.forClients(new Http2Settings().maxConcurrentStreams(MAX_ANSWERS), limits,
+                        new ControlFloods(limits))
                 // No stream outlives its answer, so a close has nothing to wait for.
                 .gracefulShutdownTimeoutMillis(0)
                 .build();

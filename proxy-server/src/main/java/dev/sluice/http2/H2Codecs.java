@@ -20,8 +20,9 @@ import io.netty.handler.codec.http2.Http2Settings;
  * {@code limits.h2.maxQueuedControlFrames} unsent acknowledgements.
  *
  * <p>Abuse: both codecs hold their peer to Netty's protections as set in {@code limits.h2} ({@link H2LimitsConfig}),
- * each ending the offending connection with a GOAWAY (ENHANCE_YOUR_CALM unless said otherwise; see
- * {@link PeerAbuse}). An origin cannot open streams, so only the frame floods and the header list limit apply to it.
+ * and to {@link ControlFloods}, each ending the offending connection with a GOAWAY (ENHANCE_YOUR_CALM unless said
+ * otherwise; see {@link PeerAbuse}). An origin cannot open streams, so only the frame floods and the header list limit
+ * apply to it.
  */
 final class H2Codecs {
     static final int STREAM_WINDOW = 1 << 20;
@@ -35,7 +36,7 @@ final class H2Codecs {
      * has its connection ended with a GOAWAY and each open stream answered as after any lost upstream.
      */
     static Http2FrameCodec upstream(H2LimitsConfig limits) {
-        return floodLimited(Http2FrameCodecBuilder.forClient(), limits)
+        return floodLimited(Http2FrameCodecBuilder.forClient(), limits, new ControlFloods(limits))
                 .initialSettings(new Http2Settings().initialWindowSize(STREAM_WINDOW).pushEnabled(false)
                         .maxHeaderListSize(limits.maxHeaderListSize()))
                 .build();
@@ -49,18 +50,19 @@ final class H2Codecs {
      */
     static Http2FrameCodec client(H2LimitsConfig limits, Long upstreamMaxStreams, StreamRefusals refusals) {
         return forClients(new Http2Settings().initialWindowSize(STREAM_WINDOW)
-                .maxConcurrentStreams(clientMaxStreams(limits, upstreamMaxStreams)), limits)
-                .frameLogger(refusals)
+                .maxConcurrentStreams(clientMaxStreams(limits, upstreamMaxStreams)), limits, refusals)
                 .build();
     }
 
     /**
      * Sluice as the HTTP/2 server of a client, held to {@code limits}; {@code settings} gain the header list limit.
      * Each GOAWAY error it sends is reported by a {@link PeerAbuse} on its connection.
+     *
+     * @param floods the codec's frame logger: {@code new ControlFloods(limits)}, or a {@link StreamRefusals}
      */
-    static Http2FrameCodecBuilder forClients(Http2Settings settings, H2LimitsConfig limits) {
+    static Http2FrameCodecBuilder forClients(Http2Settings settings, H2LimitsConfig limits, ControlFloods floods) {
         int window = (int) limits.resetWindow().toSeconds();
-        return floodLimited(Http2FrameCodecBuilder.forServer(), limits)
+        return floodLimited(Http2FrameCodecBuilder.forServer(), limits, floods)
                 .initialSettings(settings.maxHeaderListSize(limits.maxHeaderListSize()))
                 .decoderEnforceMaxRstFramesPerWindow(limits.maxResetsPerWindow(), window)
                 // A client provoking stream errors to make Sluice reset (MadeYouReset) is a Rapid Reset by other means.
@@ -68,8 +70,10 @@ final class H2Codecs {
     }
 
     /** The protections against frame floods, which either peer may send. */
-    private static Http2FrameCodecBuilder floodLimited(Http2FrameCodecBuilder builder, H2LimitsConfig limits) {
+    private static Http2FrameCodecBuilder floodLimited(Http2FrameCodecBuilder builder, H2LimitsConfig limits,
+                                                       ControlFloods floods) {
         return builder
+                .frameLogger(floods)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(limits.maxEmptyDataFrames())
                 .encoderEnforceMaxQueuedControlFrames(limits.maxQueuedControlFrames())
                 .decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames());

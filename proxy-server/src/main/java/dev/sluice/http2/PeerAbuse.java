@@ -64,6 +64,12 @@ final class PeerAbuse extends Http2ConnectionAdapter {
                 return "control_frames";
             } else if (reason.contains("continuation")) {
                 return "continuation_flood";
+            } else if (reason.equals(StreamRefusals.OVERSIZED_HEADER_LISTS)) {
+                return "header_list_size";
+            } else if (reason.equals(ControlFloods.PRIORITY_FLOOD)) {
+                return "priority_flood";
+            } else if (reason.equals(ControlFloods.WINDOW_UPDATE_FLOOD)) {
+                return "window_update_flood";
             }
         } else if (error == Http2Error.PROTOCOL_ERROR && reason.startsWith("Header size exceeded")) {
             return "header_list_size";

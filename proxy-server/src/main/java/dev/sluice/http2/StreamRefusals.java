@@ -1,10 +1,9 @@
 package dev.sluice.http2;
 
+import dev.sluice.config.H2LimitsConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.logging.LogLevel;
 import io.netty.util.AsciiString;
 import java.util.function.Consumer;
 
@@ -13,22 +12,40 @@ import java.util.function.Consumer;
  * stream the pair or the origin could not take) and a {@code 431} (a header list past
  * {@code limits.h2.maxHeaderListSize}). Netty's codec refuses the first and answers the second on its own, before any
  * stream channel exists, so no handler sees them: its frame logger, which sees every frame it writes, is the one hook.
- * Logs nothing itself.
+ * Logs nothing itself. Being the client codec's frame logger, it also guards against {@link ControlFloods}.
+ *
+ * <p>Each 431 costs Sluice the decoding of a header block a client may have made small to encode and huge to decode
+ * (an HPACK bomb: one large field, then indexed copies of it), and a client gains nothing by sending one again. So a
+ * client drawing more than {@link #MAX_OVERSIZED_HEADER_LISTS} of them per {@code limits.h2.resetWindow} has its
+ * connection ended with GOAWAY ENHANCE_YOUR_CALM ({@link #OVERSIZED_HEADER_LISTS}).
  */
-final class StreamRefusals extends Http2FrameLogger {
+final class StreamRefusals extends ControlFloods {
     /** A stream refused with REFUSED_STREAM, which a client may retry. */
     static final String REFUSED_STREAM = "refused_stream";
     /** A request refused with 431 for its header list. */
     static final String HEADER_LIST_SIZE = "header_list_size";
 
+    /**
+     * 431s a client may draw per window: far more than a browser or gRPC client whose requests grew too large ever
+     * sends on one connection (it gets the same answer each time), far fewer than a bomb needs to cost anything.
+     */
+    static final int MAX_OVERSIZED_HEADER_LISTS = 10;
+    /** The debug data of the GOAWAY ending a client past {@link #MAX_OVERSIZED_HEADER_LISTS}. */
+    static final String OVERSIZED_HEADER_LISTS = "Too many header lists past the limit";
+
     private static final AsciiString TOO_LARGE = AsciiString.cached("431");
 
     private final Consumer<String> report;
+    private final FrameBudget oversizedHeaderLists;
 
-    /** @param report given the reason of each refusal */
-    StreamRefusals(Consumer<String> report) {
-        super(LogLevel.TRACE, StreamRefusals.class);
+    /**
+     * @param limits the connection's {@code limits.h2}
+     * @param report given the reason of each refusal
+     */
+    StreamRefusals(H2LimitsConfig limits, Consumer<String> report) {
+        super(limits);
         this.report = report;
+        this.oversizedHeaderLists = new FrameBudget(MAX_OVERSIZED_HEADER_LISTS, limits.resetWindow());
     }
 
     @Override
@@ -44,6 +61,9 @@ final class StreamRefusals extends Http2FrameLogger {
         CharSequence status = headers.status();
         if (direction == Direction.OUTBOUND && endStream && status != null && TOO_LARGE.contentEquals(status)) {
             report.accept(HEADER_LIST_SIZE);
+            if (oversizedHeaderLists.passesLimit()) {
+                PeerCalm.endConnection(ctx, OVERSIZED_HEADER_LISTS);
+            }
         }
     }
 

@@ -80,7 +80,8 @@ class MainTest {
                     .contains("           maxClientConnections 10000, maxConnectionsPerClient 256")
                     .contains("  h2:       maxConcurrentStreams 100, maxHeaderListSize 16384, maxResetsPerWindow 200, "
                             + "resetWindow 30s,")
-                    .contains("            maxEmptyDataFrames 2, maxQueuedControlFrames 1000, maxSmallContinuationFrames 16")
+                    .contains("            maxEmptyDataFrames 2, maxQueuedControlFrames 1000, maxSmallContinuationFrames 16,")
+                    .contains("            maxControlFramesPerWindow 10000")
                     .contains("tls:       off");
             assertThat(out.toString().indexOf("[0] ads")).isLessThan(out.toString().indexOf("[1] build"));
             assertThat(err.toString()).isEmpty();

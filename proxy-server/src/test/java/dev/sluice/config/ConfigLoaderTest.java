@@ -98,7 +98,8 @@ class ConfigLoaderTest {
                 limits: {maxRequestLine: 4096, maxHeaderBytes: 32768, maxIdleUpstreamPerOrigin: 4, maxClientConnections: 500,
                          maxConnectionsPerClient: 20,
                          h2: {maxConcurrentStreams: 50, maxHeaderListSize: 32768, maxResetsPerWindow: 100, resetWindow: 1m,
-                              maxEmptyDataFrames: 4, maxQueuedControlFrames: 500, maxSmallContinuationFrames: 8}}
+                              maxEmptyDataFrames: 4, maxQueuedControlFrames: 500, maxSmallContinuationFrames: 8,
+                              maxControlFramesPerWindow: 2000}}
                 accessLog: {enabled: false, path: stdout}
                 """.formatted(PasswordHashTest.VALID), "full.yaml");
 
@@ -127,7 +128,7 @@ class ConfigLoaderTest {
                 Duration.ofHours(1), Duration.ofSeconds(90), Duration.ofSeconds(30), Duration.ofSeconds(3),
                 Duration.ofSeconds(45)));
         assertThat(config.limits()).isEqualTo(new LimitsConfig(4096, 32768, 4, 500, 20,
-                new H2LimitsConfig(50, 32768, 100, Duration.ofMinutes(1), 4, 500, 8)));
+                new H2LimitsConfig(50, 32768, 100, Duration.ofMinutes(1), 4, 500, 8, 2000)));
         assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(false, "stdout"));
     }
 
@@ -259,6 +260,8 @@ class ConfigLoaderTest {
                     .containsExactly(tuple("t.yaml", 3, "limits.h2.maxConcurrentStreams"));
             assertErrors("limits:\n  h2:\n    maxHeaderListSize: 100\n", "must be 1024-1048576, got 100")
                     .containsExactly(tuple("t.yaml", 3, "limits.h2.maxHeaderListSize"));
+            assertErrors("limits:\n  h2:\n\n    maxControlFramesPerWindow: 0\n", "must be 1-1000000, got 0")
+                    .containsExactly(tuple("t.yaml", 4, "limits.h2.maxControlFramesPerWindow"));
             assertErrors("limits:\n  h2: {resetWindow: 1500ms}\n", "must be whole seconds, 1s-1h, got 1500ms")
                     .containsExactly(tuple("t.yaml", 2, "limits.h2.resetWindow"));
             assertErrors("limits:\n  h2: {maxRstFrames: 5}\n", "")

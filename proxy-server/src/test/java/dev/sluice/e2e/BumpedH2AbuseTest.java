@@ -2,12 +2,14 @@ package dev.sluice.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.testing.FloodingH2Client;
 import dev.sluice.testing.SluiceFixture;
 import dev.sluice.testing.TestOrigins;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.io.IOException;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -21,10 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A bumped HTTP/2 client flooding RST_STREAM (Rapid Reset) through a real Sluice is sent GOAWAY ENHANCE_YOUR_CALM and
- * closed, counted in {@code sluice_h2_abuse_total} and logged on its connection's line; one opening more streams than
- * {@code limits.h2.maxConcurrentStreams} has the extra refused (REFUSED_STREAM) and counted in
- * {@code sluice_h2_streams_refused_total}; a well-behaved client bumped to the same origin is served before and after.
+ * A bumped HTTP/2 client flooding RST_STREAM (Rapid Reset) or small WINDOW_UPDATE frames, or repeating HPACK bombs,
+ * through a real Sluice is sent GOAWAY ENHANCE_YOUR_CALM and closed, counted in {@code sluice_h2_abuse_total} and
+ * logged on its connection's line; one opening more streams than {@code limits.h2.maxConcurrentStreams} has the extra
+ * refused (REFUSED_STREAM) and counted in {@code sluice_h2_streams_refused_total}; a well-behaved client bumped to the
+ * same origin is served before and after.
  */
 class BumpedH2AbuseTest {
     private static final int MAX_STREAMS = 2;
@@ -57,22 +60,53 @@ class BumpedH2AbuseTest {
 
     @Test
     void aRapidResetClientIsToldToCalmDownClosedAndCountedWhileOthersAreServed() throws Exception {
+        assertOffenderIsToldToCalmDownClosedAndCounted("rapid_reset", (offender, get) -> {
+            for (int i = 0; i < 1000; i++) {
+                offender.headers(1 + 2 * i, get, true).rstStream(1 + 2 * i, Http2Error.CANCEL.code());
+            }
+        });
+    }
+
+    @Test
+    void aClientRepeatingHpackBombsIsToldToCalmDownClosedAndCountedWhileOthersAreServed() throws Exception {
+        assertOffenderIsToldToCalmDownClosedAndCounted("header_list_size", (offender, get) -> {
+            Http2Headers bomb = FloodingH2Client.hpackBomb(get);
+            // One at a time: a stream answered 431 counts against maxConcurrentStreams until the answer is written.
+            for (int i = 0; i < 11; i++) {
+                offender.headers(1 + 2 * i, bomb, true).flush();
+                assertThat(offender.awaitStatus(1 + 2 * i)).isEqualTo("431");
+            }
+        });
+    }
+
+    @Test
+    void aClientFloodingSmallWindowUpdatesIsToldToCalmDownClosedAndCountedWhileOthersAreServed() throws Exception {
+        assertOffenderIsToldToCalmDownClosedAndCounted("window_update_flood", (offender, get) -> {
+            for (int i = 0; i <= H2LimitsConfig.DEFAULTS.maxControlFramesPerWindow(); i++) {
+                offender.windowUpdate(0, 1);
+            }
+        });
+    }
+
+    private interface Abuse {
+        void write(FloodingH2Client offender, Http2Headers get) throws IOException;
+    }
+
+    private void assertOffenderIsToldToCalmDownClosedAndCounted(String kind, Abuse abuse) throws Exception {
         assertWellBehavedClientIsServed();
         String authority = TestOrigins.authority(origin.getPort());
 
         try (FloodingH2Client offender = FloodingH2Client.throughProxy(sluice.proxyAddress(), authority,
                 sluice.clientCertificates().sslSocketFactory())) {
-            Http2Headers get = new DefaultHttp2Headers().method("GET").scheme("https").authority(authority).path("/");
-            for (int i = 0; i < 1000; i++) {
-                offender.headers(1 + 2 * i, get, true).rstStream(1 + 2 * i, Http2Error.CANCEL.code());
-            }
+            abuse.write(offender, new DefaultHttp2Headers().method("GET").scheme("https").authority(authority)
+                    .path("/"));
             offender.flood();
 
             assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
 
-        sluice.awaitMetric(1, "sluice_h2_abuse_total", "leg", "client", "kind", "rapid_reset");
-        assertThat(sluice.awaitAccessLog(line -> "h2_rapid_reset".equals(line.text("error"))).text("action"))
+        sluice.awaitMetric(1, "sluice_h2_abuse_total", "leg", "client", "kind", kind);
+        assertThat(sluice.awaitAccessLog(line -> ("h2_" + kind).equals(line.text("error"))).text("action"))
                 .isEqualTo("bump");
         assertWellBehavedClientIsServed();
     }

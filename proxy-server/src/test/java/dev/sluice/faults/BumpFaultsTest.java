@@ -155,9 +155,11 @@ class BumpFaultsTest {
         origin = protocol == Protocol.HTTP_2
                 ? TestOrigins.https(Protocol.HTTP_2, Protocol.HTTP_1_1) : TestOrigins.https(Protocol.HTTP_1_1);
         origin.enqueue(bigResponse().onResponseBody(effect).build());
+        double before = Faults.errors(sluice, error);
 
         assertBodyCutShort(protocol);
         assertRequestLogged(error);
+        assertCountedOnce(error, before);
         assertRecovered();
     }
 
@@ -175,9 +177,11 @@ class BumpFaultsTest {
     void anHttp11OriginStallingMidBodyIsCutOffByTheUpstreamIdleTimeout() throws Exception {
         origin = TestOrigins.https(Protocol.HTTP_1_1);
         origin.enqueue(bigResponse().onResponseBody(SocketEffect.Stall.INSTANCE).build());
+        double before = Faults.errors(sluice, "upstream_timeout");
 
         assertBodyCutShort(Protocol.HTTP_1_1, Duration.ofSeconds(20));
         assertRequestLogged("upstream_timeout");
+        assertCountedOnce("upstream_timeout", before);
         assertRecovered();
     }
 
@@ -291,6 +295,16 @@ class BumpFaultsTest {
         String error = sluice.awaitAccessLog(line -> target.equals(line.text("target"))).text("error");
         assertThat(error).isIn((Object[]) errors);
         sluice.awaitMetric(1, "sluice_errors_total", "reason", error);
+    }
+
+    /**
+     * Once the connection's line is logged too (an HTTP/1.1 one names the failure that ended it), the failure was
+     * counted once.
+     */
+    private void assertCountedOnce(String error, double before) {
+        String connection = TestOrigins.authority(origin.getPort());
+        sluice.awaitAccessLog(line -> connection.equals(line.text("target")));
+        assertThat(Faults.errors(sluice, error)).isEqualTo(before + 1);
     }
 
     private void closeOrigins() throws Exception {

@@ -4,6 +4,8 @@ import dev.sluice.config.LimitsConfig;
 import dev.sluice.grpc.CallGate;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.relay.HttpExchangeRecord;
+import dev.sluice.relay.HttpRelayObserver;
 import dev.sluice.testing.ReadCounter;
 import dev.sluice.testing.RecordingHttpObserver;
 import dev.sluice.testing.Writability;
@@ -175,6 +177,60 @@ class BumpedHttp1RelayPipelineTest {
         assertThat(observer.awaitClosed()).isEqualTo("client_closed");
         assertThat(observer.closedCalls.get()).isEqualTo(1);
         drain(upstream);
+    }
+
+    @Test
+    void bothChannelsCloseEvenWhenReportingTheCutExchangeFails() {
+        EmbeddedChannel otherClient = channel(new ReadCounter());
+        EmbeddedChannel otherUpstream = channel(new ReadCounter());
+        BumpedHttp1Relay.start(otherClient, otherUpstream, IDLE, IDLE, DecoderLimits.requests(LimitsConfig.DEFAULTS),
+                "a", CallGate.ALLOW_ALL, new FailingObserver());
+        try {
+            otherClient.writeInbound(text("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n12"));
+
+            otherClient.close();
+
+            assertThat(otherUpstream.isOpen()).isFalse();
+        } finally {
+            otherClient.finishAndReleaseAll();
+            otherUpstream.finishAndReleaseAll();
+        }
+    }
+
+    /** Fails on the report of an exchange. */
+    private static final class FailingObserver implements HttpRelayObserver {
+        @Override
+        public void exchanged(HttpExchangeRecord exchange) {
+            throw new IllegalStateException("observer failed");
+        }
+
+        @Override
+        public void streamOpened() {
+        }
+
+        @Override
+        public void streamClosed() {
+        }
+
+        @Override
+        public void h2Abuse(String leg, String kind) {
+        }
+
+        @Override
+        public void h2StreamRefused(String reason) {
+        }
+
+        @Override
+        public void bytesUp(long n) {
+        }
+
+        @Override
+        public void bytesDown(long n) {
+        }
+
+        @Override
+        public void closed(long bytesUp, long bytesDown, String error) {
+        }
     }
 
     /**

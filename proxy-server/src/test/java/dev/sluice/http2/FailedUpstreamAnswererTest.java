@@ -3,6 +3,7 @@ package dev.sluice.http2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.config.H2LimitsConfig;
 import dev.sluice.grpc.GrpcAnswer;
 import dev.sluice.grpc.GrpcCallRecord;
 import dev.sluice.relay.HttpExchangeRecord;
@@ -22,6 +23,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -30,12 +32,14 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ChannelDuplexHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2FrameWriter;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -159,7 +163,7 @@ class FailedUpstreamAnswererTest {
     @Test
     void answersAtMostAHundredRequestsAConnection() {
         // The client sends before it has Sluice's SETTINGS (their stream limit), so all it writes goes out.
-        start(NEVER, true);
+        start(NEVER, true, H2LimitsConfig.DEFAULTS);
         List<Object> requests = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
             requests.add(grpcRequest("/pkg.Svc/M" + i));
@@ -219,17 +223,46 @@ class FailedUpstreamAnswererTest {
         }
     }
 
+    /** Two PRIORITY frames a window: a client past them is told to calm down, where the defaults allow thousands. */
+    @Test
+    void aClientIsHeldToTheConfiguredLimits() {
+        H2LimitsConfig d = H2LimitsConfig.DEFAULTS;
+        connect(NEVER, true, new H2LimitsConfig(d.maxConcurrentStreams(), d.maxHeaderListSize(),
+                d.maxResetsPerWindow(), d.resetWindow(), d.maxEmptyDataFrames(), d.maxQueuedControlFrames(),
+                d.maxSmallContinuationFrames(), 2));
+
+        // Below the client's codec, which writes no PRIORITY frame of its own.
+        ChannelHandlerContext socket = client.pipeline().firstContext();
+        Http2FrameWriter writer = new DefaultHttp2FrameWriter();
+        for (int i = 0; i < 3; i++) {
+            writer.writePriority(socket, 1, 0, (short) 16, false, socket.newPromise());
+        }
+        client.flush();
+        shuttle();
+        server.runPendingTasks();
+        shuttle();
+
+        assertThat(ofType(received(), Http2GoAwayFrame.class)).singleElement()
+                .satisfies(goAway -> assertThat(goAway.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code()));
+        assertThat(observer.h2Abuses).containsExactly("priority_flood");
+        assertThat(server.isOpen()).isFalse();
+    }
+
     /** The answerer on {@link #server}, Netty's client codec on {@link #client}, the client's settings exchanged. */
     private void connect(Duration bound, boolean grpcCallView) {
-        start(bound, grpcCallView);
+        connect(bound, grpcCallView, H2LimitsConfig.DEFAULTS);
+    }
+
+    private void connect(Duration bound, boolean grpcCallView, H2LimitsConfig limits) {
+        start(bound, grpcCallView, limits);
         shuttle();
         received();
     }
 
     /** As {@link #connect}, with nothing exchanged yet. */
-    private void start(Duration bound, boolean grpcCallView) {
+    private void start(Duration bound, boolean grpcCallView, H2LimitsConfig limits) {
         server = new EmbeddedChannel();
-        FailedUpstreamAnswerer.start(server, ANSWER, REASON, grpcCallView, observer, bound);
+        FailedUpstreamAnswerer.start(server, ANSWER, REASON, grpcCallView, limits, observer, bound);
         frames = new ClientFrames();
         client = new EmbeddedChannel(Http2FrameCodecBuilder.forClient().build(), frames);
     }
@@ -325,7 +358,8 @@ class FailedUpstreamAnswererTest {
                         protected void initChannel(Channel channel) {
                             RecordingHttpObserver connection = new RecordingHttpObserver();
                             connections.add(connection);
-                            FailedUpstreamAnswerer.start(channel, ANSWER, REASON, true, connection, NEVER);
+                            FailedUpstreamAnswerer.start(channel, ANSWER, REASON, true, H2LimitsConfig.DEFAULTS,
+                                    connection, NEVER);
                         }
                     })
                     .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();

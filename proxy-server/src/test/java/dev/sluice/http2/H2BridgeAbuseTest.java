@@ -57,44 +57,32 @@ class H2BridgeAbuseTest {
 
     @Test
     void rapidResetEndsTheConnectionWithEnhanceYourCalm() throws Exception {
-        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
+        assertToldToCalmDown("rapid_reset", offender -> {
             for (int i = 0; i <= LIMITS.maxResetsPerWindow(); i++) {
                 int stream = 1 + 2 * i;
                 offender.headers(stream, get(), true).rstStream(stream, Http2Error.CANCEL.code());
             }
-            offender.flood();
-
-            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
-        }
-        assertOffenderReportedAs("rapid_reset");
+        });
     }
 
     @Test
     void emptyDataFramesEndTheConnectionWithEnhanceYourCalm() throws Exception {
-        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
+        assertToldToCalmDown("empty_frames", offender -> {
             offender.headers(1, get().method("POST"), false);
             for (int i = 0; i <= LIMITS.maxEmptyDataFrames(); i++) {
                 offender.emptyData(1);
             }
-            offender.flood();
-
-            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
-        }
-        assertOffenderReportedAs("empty_frames");
+        });
     }
 
     @Test
     void endlessSmallContinuationFramesEndTheConnectionWithEnhanceYourCalm() throws Exception {
-        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
+        assertToldToCalmDown("continuation_flood", offender -> {
             offender.openHeaderBlock(1, new byte[0]);
             for (int i = 0; i <= 10 * LIMITS.maxSmallContinuationFrames(); i++) {
                 offender.continuation(1, new byte[1]);
             }
-            offender.flood();
-
-            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
-        }
-        assertOffenderReportedAs("continuation_flood");
+        });
     }
 
     @Test
@@ -113,19 +101,13 @@ class H2BridgeAbuseTest {
     }
 
     /**
-     * An HPACK bomb: a few KiB that decode to megabytes (one large header, then indexed copies of it). Netty stops
-     * counting at the limit and refuses that request with 431 (a stream error); the block was well framed, so the
-     * connection stays up.
+     * Netty stops counting an HPACK bomb at the limit and refuses that request with 431 (a stream error); the block
+     * was well framed, so the connection stays up.
      */
     @Test
     void anHpackBombIsRefusedWith431AndTheConnectionGoesOn() throws Exception {
-        Http2Headers bomb = get();
-        String value = "b".repeat(4000);
-        for (int i = 0; i < 2000; i++) {
-            bomb.add("x-bomb", value);
-        }
         try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
-            offender.headers(1, bomb, true).flush();
+            offender.headers(1, FloodingH2Client.hpackBomb(get()), true).flush();
             assertThat(offender.awaitStatus(1)).isEqualTo("431");
 
             offender.headers(3, get(), true).flush();
@@ -133,6 +115,49 @@ class H2BridgeAbuseTest {
         }
         assertThat(bridge.observers.get(1).refusedStreams).containsExactly(StreamRefusals.HEADER_LIST_SIZE);
         assertWellBehavedClientIsServed();
+    }
+
+    /** Each bomb costs Sluice its decoding; a client repeating it past a few 431s is ended. */
+    @Test
+    void repeatedHpackBombsEndTheConnectionWithEnhanceYourCalm() throws Exception {
+        Http2Headers bomb = FloodingH2Client.hpackBomb(get());
+        assertToldToCalmDown("header_list_size", offender -> {
+            for (int i = 0; i <= StreamRefusals.MAX_OVERSIZED_HEADER_LISTS; i++) {
+                offender.headers(1 + 2 * i, bomb, true);
+            }
+        });
+    }
+
+    @Test
+    void aFloodOfSmallWindowUpdatesEndsTheConnectionWithEnhanceYourCalm() throws Exception {
+        assertToldToCalmDown("window_update_flood", offender -> {
+            for (int i = 0; i <= LIMITS.maxControlFramesPerWindow(); i++) {
+                offender.windowUpdate(0, 1);
+            }
+        });
+    }
+
+    /** Large increments are how clients grow windows, however often: only the connection window's bound applies. */
+    @Test
+    void windowUpdatesOfAtLeastOneKibibyteAreNotAFlood() throws Exception {
+        try (FloodingH2Client client = FloodingH2Client.connect(bridge.port())) {
+            for (int i = 0; i <= LIMITS.maxControlFramesPerWindow(); i++) {
+                client.windowUpdate(0, ControlFloods.SMALL_INCREMENT);
+            }
+            client.headers(1, get(), true).flush();
+
+            assertThat(client.awaitStatus(1)).isEqualTo("200");
+        }
+        assertThat(bridge.observers.get(1).h2Abuses).isEmpty();
+    }
+
+    @Test
+    void aFloodOfPriorityFramesEndsTheConnectionWithEnhanceYourCalm() throws Exception {
+        assertToldToCalmDown("priority_flood", offender -> {
+            for (int i = 0; i <= LIMITS.maxControlFramesPerWindow(); i++) {
+                offender.priority(1 + 2 * (i % 100), 0);
+            }
+        });
     }
 
     @Test
@@ -167,6 +192,17 @@ class H2BridgeAbuseTest {
 
     private interface Frame {
         void write(FloodingH2Client offender);
+    }
+
+    /** The offender's frames, sent at once, end its connection with GOAWAY ENHANCE_YOUR_CALM, reported as {@code kind}. */
+    private void assertToldToCalmDown(String kind, Frame flood) throws Exception {
+        try (FloodingH2Client offender = FloodingH2Client.connect(bridge.port())) {
+            flood.write(offender);
+            offender.flood();
+
+            assertThat(offender.awaitGoAwayAndClose()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        }
+        assertOffenderReportedAs(kind);
     }
 
     /**

@@ -49,7 +49,8 @@ class H2BridgeStreamControlTest {
     private static final H2LimitsConfig D = H2LimitsConfig.DEFAULTS;
     /** Two streams, five resets per window. */
     private static final H2LimitsConfig TWO_STREAMS = new H2LimitsConfig(2, D.maxHeaderListSize(), 5,
-            D.resetWindow(), D.maxEmptyDataFrames(), D.maxQueuedControlFrames(), D.maxSmallContinuationFrames());
+            D.resetWindow(), D.maxEmptyDataFrames(), D.maxQueuedControlFrames(), D.maxSmallContinuationFrames(),
+            D.maxControlFramesPerWindow());
     private ScriptedH2Origin origin;
     private BridgeHarness bridge;
 
@@ -198,7 +199,8 @@ class H2BridgeStreamControlTest {
     @Disabled("review finding, not fixed: Netty's encoder RST limit counts relayed origin resets; the 7th fails")
     void resetsTheOriginSendsDoNotCountAsTheClientsAbuse() throws Exception {
         H2LimitsConfig fiveResets = new H2LimitsConfig(D.maxConcurrentStreams(), D.maxHeaderListSize(), 5,
-                D.resetWindow(), D.maxEmptyDataFrames(), D.maxQueuedControlFrames(), D.maxSmallContinuationFrames());
+                D.resetWindow(), D.maxEmptyDataFrames(), D.maxQueuedControlFrames(), D.maxSmallContinuationFrames(),
+                D.maxControlFramesPerWindow());
         start(fiveResets, (stream, head) ->
                 stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR)));
 
@@ -238,13 +240,29 @@ class H2BridgeStreamControlTest {
 
     @Test
     void anOriginSendingEmptyDataFramesLosesItsConnectionAndTheClientIsAnswered() throws Exception {
+        assertAnOriginFloodingLosesItsConnection("empty_frames", D.maxEmptyDataFrames(), (frames, socket, stream) ->
+                frames.writeData(socket, stream, Unpooled.EMPTY_BUFFER, 0, false, socket.newPromise()));
+    }
+
+    @Test
+    void anOriginSendingSmallWindowUpdatesLosesItsConnectionAndTheClientIsAnswered() throws Exception {
+        assertAnOriginFloodingLosesItsConnection("window_update_flood", D.maxControlFramesPerWindow(),
+                (frames, socket, stream) -> frames.writeWindowUpdate(socket, 0, 1, socket.newPromise()));
+    }
+
+    private interface Frame {
+        void write(Http2FrameWriter frames, ChannelHandlerContext socket, int stream);
+    }
+
+    /** The origin answers a request's head, then sends one frame more than the limit on its connection. */
+    private void assertAnOriginFloodingLosesItsConnection(String kind, int limit, Frame frame) throws Exception {
         start(H2LimitsConfig.DEFAULTS, (stream, head) -> stream.writeAndFlush(new DefaultHttp2HeadersFrame(
                 new DefaultHttp2Headers().status("200"))).addListener(sent -> {
-            // Past the origin's codec, which would merge the empty frames into one.
+            // Past the origin's codec, which would merge empty frames into one and check window updates.
             ChannelHandlerContext socket = stream.parent().pipeline().firstContext();
             Http2FrameWriter frames = new DefaultHttp2FrameWriter();
-            for (int i = 0; i <= H2LimitsConfig.DEFAULTS.maxEmptyDataFrames(); i++) {
-                frames.writeData(socket, stream.stream().id(), Unpooled.EMPTY_BUFFER, 0, false, socket.newPromise());
+            for (int i = 0; i <= limit; i++) {
+                frame.write(frames, socket, stream.stream().id());
             }
             socket.flush();
         }));
@@ -258,7 +276,7 @@ class H2BridgeStreamControlTest {
 
         RecordingHttpObserver observer = bridge.onlyObserver();
         assertThat(observer.awaitClosed()).isEqualTo("upstream_reset");
-        assertThat(observer.upstreamH2Abuses).containsExactly("empty_frames");
+        assertThat(observer.upstreamH2Abuses).containsExactly(kind);
         assertThat(observer.h2Abuses).isEmpty();
     }
 

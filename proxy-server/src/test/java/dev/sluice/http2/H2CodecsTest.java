@@ -18,7 +18,8 @@ class H2CodecsTest {
 
     @Test
     void bothLegsReceiveWithTheWiderConnectionWindow() {
-        for (Http2FrameCodec codec : new Http2FrameCodec[] {H2Codecs.client(H2LimitsConfig.DEFAULTS, 100L, new StreamRefusals(reason -> { })),
+        for (Http2FrameCodec codec : new Http2FrameCodec[] {H2Codecs.client(H2LimitsConfig.DEFAULTS, 100L,
+                new StreamRefusals(H2LimitsConfig.DEFAULTS, reason -> { })),
                 H2Codecs.upstream(H2LimitsConfig.DEFAULTS)}) {
             EmbeddedChannel channel = new EmbeddedChannel(codec);
             try {

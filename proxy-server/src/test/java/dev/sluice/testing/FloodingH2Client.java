@@ -105,6 +105,18 @@ public final class FloodingH2Client implements AutoCloseable {
         return new FloodingH2Client(BumpedSocket.open(proxy, authority, tls, "h2"));
     }
 
+    /**
+     * Makes {@code request} an HPACK bomb: one 4,000-byte field, which the frame writer adds to its dynamic table, then
+     * 1,999 indexed copies of it; a few KiB that decode to 8 MB (sent again on this client, all indexed).
+     */
+    public static Http2Headers hpackBomb(Http2Headers request) {
+        String value = "b".repeat(4000);
+        for (int i = 0; i < 2000; i++) {
+            request.add("x-bomb", value);
+        }
+        return request;
+    }
+
     public FloodingH2Client headers(int streamId, Http2Headers headers, boolean endStream) {
         writer.writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
         return this;
@@ -132,6 +144,11 @@ public final class FloodingH2Client implements AutoCloseable {
 
     public FloodingH2Client windowUpdate(int streamId, int increment) {
         writer.writeWindowUpdate(ctx, streamId, increment, ctx.newPromise());
+        return this;
+    }
+
+    public FloodingH2Client priority(int streamId, int streamDependency) {
+        writer.writePriority(ctx, streamId, streamDependency, (short) 16, false, ctx.newPromise());
         return this;
     }
 
