@@ -65,8 +65,9 @@ final class H2Codecs {
         return floodLimited(Http2FrameCodecBuilder.forServer(), limits, floods)
                 .initialSettings(settings.maxHeaderListSize(limits.maxHeaderListSize()))
                 .decoderEnforceMaxRstFramesPerWindow(limits.maxResetsPerWindow(), window)
-                // A client provoking stream errors to make Sluice reset (MadeYouReset) is a Rapid Reset by other means.
-                .encoderEnforceMaxRstFramesPerWindow(limits.maxResetsPerWindow(), window);
+                // Resets a client provokes (MadeYouReset) are counted by StreamRefusals, which can tell them from the
+                // origin's resets Sluice passes on; Netty's encoder limit cannot.
+                .encoderEnforceMaxRstFramesPerWindow(0, 0);
     }
 
     /** The protections against frame floods, which either peer may send. */

@@ -1,5 +1,6 @@
 package dev.sluice.http2;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
@@ -198,9 +200,27 @@ final class StreamLeg extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!ended()) {
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(error));
+            resetStream(error);
         }
         ctx.channel().close();
+    }
+
+    /**
+     * Sluice resets a client's stream only for the origin's sake (its reset passed on, a stream it could not take, its
+     * connection gone), so the reset is marked as not provoked by the client ({@link StreamRefusals#SLUICE_RESET}).
+     */
+    private void resetStream(Http2Error error) {
+        Channel connection = ctx.channel().parent();
+        if (isClient) {
+            connection.attr(StreamRefusals.SLUICE_RESET).set(((Http2StreamChannel) ctx.channel()).stream().id());
+        }
+        try {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(error));
+        } finally {
+            if (isClient) {
+                connection.attr(StreamRefusals.SLUICE_RESET).set(null);
+            }
+        }
     }
 
     @Override
