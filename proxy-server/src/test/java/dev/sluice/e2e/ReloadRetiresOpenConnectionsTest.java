@@ -4,6 +4,7 @@ import static dev.sluice.testing.TestOrigins.authority;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.certs.CertificateAuthority;
+import dev.sluice.policy.PasswordHasher;
 import dev.sluice.testing.GrpcCalls;
 import dev.sluice.testing.GrpcChannels;
 import dev.sluice.testing.GrpcEchoServer;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -68,6 +70,26 @@ class ReloadRetiresOpenConnectionsTest {
             assertThat(sluice.metric(RETIRED)).isEqualTo(1);
             assertThat(sluice.metric("sluice_drain_connections_closed_total", "how", "finished"))
                     .as("a reload is no stop").isZero();
+        }
+    }
+
+    @Test
+    void aUserRemovedFromAuthIsAskedForCredentialsAgainOnItsNextConnection() throws Exception {
+        String users = "auth:\n  basic:\n    users: {%s}\n";
+        String alice = "alice: \"" + PasswordHasher.hash("secret".toCharArray()).encode() + "\"";
+        String bob = "bob: \"" + PasswordHasher.hash("other".toCharArray()).encode() + "\"";
+        try (MockWebServer origin = answering();
+             ReloadableSluice sluice = ReloadableSluice.start(dir, users.formatted(alice + ", " + bob), null);
+             RawProxyConnection keptAlive = RawProxyConnection.open(sluice.proxyAddress())) {
+            assertThat(get(keptAlive, origin, "alice:secret").status()).isEqualTo(200);
+
+            sluice.rewrite(users.formatted(bob));
+            assertThat(sluice.reloadNow().applied()).isTrue();
+
+            assertThat(keptAlive.awaitClosedByPeer()).isTrue();
+            try (RawProxyConnection next = RawProxyConnection.open(sluice.proxyAddress())) {
+                assertThat(get(next, origin, "alice:secret").status()).isEqualTo(407);
+            }
         }
     }
 
@@ -187,9 +209,16 @@ class ReloadRetiresOpenConnectionsTest {
         return origin;
     }
 
-    private static RawResponse get(RawProxyConnection connection, MockWebServer origin)
+    private static RawResponse get(RawProxyConnection connection, MockWebServer origin) throws IOException {
+        return get(connection, origin, null);
+    }
+
+    /** @param credentials {@code user:password} sent as Basic Proxy-Authorization, or null */
+    private static RawResponse get(RawProxyConnection connection, MockWebServer origin, String credentials)
             throws IOException {
+        String auth = credentials == null ? "" : "Proxy-Authorization: Basic "
+                + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)) + "\r\n";
         return connection.send("GET http://" + authority(origin.getPort()) + "/ HTTP/1.1\r\nHost: "
-                + authority(origin.getPort()) + "\r\n\r\n").readResponse();
+                + authority(origin.getPort()) + "\r\n" + auth + "\r\n").readResponse();
     }
 }
