@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -30,5 +31,26 @@ public record MatchConfig(List<String> hosts, Pattern hostRegex, List<PortRange>
         clients = List.copyOf(clients);
         sni = List.copyOf(sni);
         alpn = List.copyOf(alpn);
+    }
+
+    /**
+     * Compares {@code hostRegex} by its text and flags ({@link Pattern} has no equality of its own): a reload tells
+     * by this whether the rules changed, and retires the open connections if they did.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MatchConfig other && hosts.equals(other.hosts)
+                && regex(hostRegex).equals(regex(other.hostRegex)) && ports.equals(other.ports) && clients.equals(other.clients) && sni.equals(other.sni)
+                && alpn.equals(other.alpn) && Objects.equals(grpcClient, other.grpcClient)
+                && Objects.equals(grpc, other.grpc);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(hosts, regex(hostRegex), ports, clients, sni, alpn, grpcClient, grpc);
+    }
+
+    private static List<Object> regex(Pattern pattern) {
+        return pattern == null ? List.of() : List.of(pattern.pattern(), pattern.flags());
     }
 }

@@ -82,6 +82,8 @@ import java.util.function.LongSupplier;
  *       {@code sluice_config_last_reload_success_timestamp_seconds} (the start counts as a successful load)</li>
  *   <li>{@code sluice_drain_connections_closed_total{how}}: client connections a stop drained, {@code finished}
  *       (ended within {@code timeouts.drain}) or {@code forced} (closed at its deadline)</li>
+ *   <li>{@code sluice_config_reload_retired_connections_total}: open client connections a reload that changed
+ *       what decides asked to finish under the old configuration</li>
  *   <li>JVM (memory, GC, threads, classes, CPU, files, uptime) and Netty allocator metrics</li>
  * </ul>
  *
@@ -122,6 +124,7 @@ public final class Metrics implements AutoCloseable {
     public static final String CONFIG_LAST_RELOAD_SUCCESSFUL = "sluice.config.last.reload.successful";
     public static final String CONFIG_LAST_RELOAD_SUCCESS = "sluice.config.last.reload.success.timestamp";
     public static final String DRAIN_CLOSED = "sluice.drain.connections.closed";
+    public static final String RELOAD_RETIRED = "sluice.config.reload.retired.connections";
     public static final String H2_STREAMS_REFUSED = "sluice.h2.streams.refused";
 
     public static final String KIND_CLIENT = "client";
@@ -274,6 +277,7 @@ public final class Metrics implements AutoCloseable {
         configReload("failure", 0);
         drainClosed("finished", 0);
         drainClosed("forced", 0);
+        reloadRetired(0);
 
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics = new JvmGcMetrics();
@@ -499,6 +503,12 @@ public final class Metrics implements AutoCloseable {
     public void drainClosed(String how, long count) {
         Counter.builder(DRAIN_CLOSED).description("Client connections drained by a stop, by how they ended")
                 .tag("how", how).register(registry).increment(count);
+    }
+
+    /** Open client connections a reload asked to finish because it changed what decides. */
+    public void reloadRetired(long count) {
+        Counter.builder(RELOAD_RETIRED).description("Open client connections a reload that changed what decides "
+                + "asked to finish under the old configuration").register(registry).increment(count);
     }
 
     private void configReload(String result, int count) {

@@ -29,7 +29,10 @@ public final class ConfigReloader {
     /** Where a reloaded configuration goes: {@code SluiceServer::apply}. */
     @FunctionalInterface
     public interface Target {
-        /** @throws RuntimeException when what the configuration needs cannot be built; nothing was changed then */
+        /**
+         * @throws RuntimeException when what the configuration needs cannot be built, or the server is stopping;
+         *                          nothing was changed then. Its message starts with the key at fault, if any.
+         */
         void apply(SluiceConfig config, CertificateAuthority ca);
     }
 
@@ -39,6 +42,7 @@ public final class ConfigReloader {
     /** Top-level parts a reload applies, named in its log line when they changed. */
     private static final List<Section> SECTIONS = List.of(
             new Section("access", SluiceConfig::access),
+            new Section("auth", SluiceConfig::auth),
             new Section("rules", SluiceConfig::rules),
             new Section("default", SluiceConfig::defaultAction),
             new Section("timeouts", SluiceConfig::timeouts),
@@ -118,7 +122,7 @@ public final class ConfigReloader {
         try {
             target.apply(next, ca);
         } catch (RuntimeException e) {
-            return ReloadOutcome.failed(List.of(configFile + ": tls: " + e.getMessage()));
+            return ReloadOutcome.failed(List.of(configFile + ": " + e.getMessage()));
         }
         ShadowedRules.in(next.rules()).forEach(dead -> log.warn("{}", dead.warning(configFile.toString())));
         String summary = summary(next, ca);

@@ -93,8 +93,15 @@ public final class ReloadTriggers implements AutoCloseable {
         }
     }
 
+    /** A reload still waiting to start is dropped: whoever waits on it (an admin request) hears so at once. */
     @Override
     public void close() {
         thread.shutdownNow();
+        synchronized (this) {
+            if (queued != null) {
+                queued.completeExceptionally(new IllegalStateException("Sluice is stopping"));
+                queued = null;
+            }
+        }
     }
 }

@@ -13,22 +13,31 @@ final class LiveServices {
     /**
      * @param decoder request decoder limits built from {@code services.limits()}; the decoder copies the values out,
      *                so every connection can share it
+     * @param generation the decision generation: moves on with every swap that changes what decides, so that the
+     *                   connections accepted before it can be retired ({@link DecisionGenerations})
      */
-    record Current(FrontServices services, HttpDecoderConfig decoder) {
+    record Current(FrontServices services, HttpDecoderConfig decoder, long generation) {
     }
 
     private volatile Current current;
 
     LiveServices(FrontServices initial) {
-        swap(initial);
+        current = new Current(initial, DecoderLimits.requests(initial.limits()), 0);
     }
 
     Current current() {
         return current;
     }
 
-    /** Makes {@code next} what connections accepted from now on get. */
-    void swap(FrontServices next) {
-        current = new Current(next, DecoderLimits.requests(next.limits()));
+    /**
+     * Makes {@code next} what connections accepted from now on get.
+     *
+     * @param decidesAnew whether {@code next} decides differently, so the connections open now are to be retired
+     * @return the generation in force from now on
+     */
+    long swap(FrontServices next, boolean decidesAnew) {
+        long generation = current.generation() + (decidesAnew ? 1 : 0);
+        current = new Current(next, DecoderLimits.requests(next.limits()), generation);
+        return generation;
     }
 }

@@ -21,7 +21,7 @@ import java.time.Instant;
 /**
  * Builds an accepted client connection with the services in force when it was accepted ({@link LiveServices}): refuses clients outside {@code access.clients} before reading a byte,
  * answers 503 to one over a connection limit ({@link ConnectionLimitAnswer}), then
- * {@code timeouts -> codec -> front -> forward}.
+ * {@code timeouts -> codec -> front -> forward}, tagged with the decision generation it was accepted with.
  */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final LiveServices live;
@@ -65,6 +65,9 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("codec", new HttpServerCodec(current.decoder()));
         p.addLast("front", new HttpFrontHandler(services, timeouts));
         p.addLast("forward", new ForwardHandler(originPools, services.metrics(), services.accessLog()));
+        if (DecisionGenerations.accepted(ch, current.generation(), live.current().generation())) {
+            services.metrics().reloadRetired(1);
+        }
     }
 
     private static void refuse(SocketChannel ch, FrontServices services, InetSocketAddress remote,

@@ -29,6 +29,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ public final class SluiceServer implements AutoCloseable {
     private final LiveServices live;
     /** The configuration the listeners were started with: {@link #apply} keeps what it cannot change. */
     private final SluiceConfig started;
+    /** The configuration in force: {@link #apply} compares the next one with it. */
+    private SluiceConfig inForce;
     private volatile BumpContexts bump;
     private volatile String caCertificatePem;
     /** What {@code POST /reload} runs, once set up ({@link #reloadBy}). */
@@ -69,6 +72,7 @@ public final class SluiceServer implements AutoCloseable {
         this.connector = connector;
         this.drain = started.timeouts().drain();
         this.started = started;
+        this.inForce = started;
         this.accessLog = accessLog;
         if (ca != null) {
             bump = BumpContexts.create(started.tls(), started.passthrough(), ca, metrics);
@@ -140,34 +144,50 @@ public final class SluiceServer implements AutoCloseable {
 
     /**
      * Makes {@code config} (with {@code ca}, its loaded CA) the configuration of every connection accepted from now
-     * on; connections already open keep theirs. Everything that can fail is built before the swap, so a failure
+     * on. When it changes what decides ({@code access}, {@code auth}, {@code rules}, {@code default}), the
+     * connections open now are asked to finish under the old one ({@link DecisionGenerations}), without a deadline;
+     * otherwise they keep theirs. Everything that can fail is built before the swap, so a failure
      * leaves the configuration in force untouched. What only a restart changes (listeners, {@code hosts:},
      * {@code timeouts.connect}, ...; see {@code RestartOnlyChanges}) keeps its started value. A new CA (or new
      * {@code tls.leaf} settings) comes with a new, empty leaf cache, and the old one is dropped at once: a connection
      * opened before the swap that bumps only now fails its bump rather than be handed a leaf of the old CA. What
      * automatic passthrough learned is kept.
      *
-     * @throws IllegalStateException    when {@code tls.provider: openssl} cannot be honoured, or adding or removing
-     *                                  the {@code tls:} block was asked for (that needs a restart)
+     * @throws IllegalStateException    when {@code tls.provider: openssl} cannot be honoured, adding or removing
+     *                                  the {@code tls:} block was asked for (that needs a restart), or the server
+     *                                  is stopping
      * @throws IllegalArgumentException when a {@code tls.upstreamTrust} file cannot be read
      */
     public synchronized void apply(SluiceConfig config, CertificateAuthority ca) {
         if (closed) {
-            return;
+            throw new IllegalStateException("server is stopping");
         }
         if ((ca != null) != (bump != null)) {
-            throw new IllegalStateException("adding or removing the tls: block needs a restart");
+            throw new IllegalStateException("tls: adding or removing the tls: block needs a restart");
         }
         BumpContexts previousBump = bump;
         BumpContexts nextBump = ca == null ? null : BumpContexts.reloaded(config.tls(), ca, metrics, previousBump);
         FrontServices next = services(config, nextBump);
         bump = nextBump;
-        live.swap(next);
+        // Before the swap: /ca.crt serves the new CA no later than the first bump with it.
         caCertificatePem = ca == null ? null : ca.certificatePem();
+        long generation = live.swap(next, decidesAnew(inForce, config));
+        inForce = config;
         metrics.configRules(config.rules().size());
         if (previousBump != null) {
             previousBump.retireFor(nextBump);
         }
+        int retired = DecisionGenerations.retireOlder(clients, generation);
+        if (retired > 0) {
+            metrics.reloadRetired(retired);
+            log.info("reload: {} open connections asked to finish under the old configuration", retired);
+        }
+    }
+
+    /** Whether a connection accepted under {@code was} would decide a new request differently under {@code next}. */
+    private static boolean decidesAnew(SluiceConfig was, SluiceConfig next) {
+        return !Objects.equals(was.access(), next.access()) || !Objects.equals(was.auth(), next.auth())
+                || !Objects.equals(was.rules(), next.rules()) || was.defaultAction() != next.defaultAction();
     }
 
     /** Lets the admin listener's {@code POST /reload} run {@code reloads} (the reload triggers, set up after start). */

@@ -63,7 +63,7 @@ public final class BumpContexts implements AutoCloseable {
         try {
             upstream = new UpstreamTlsContexts(provider, UpstreamTrustAnchors.load(tls.upstreamTrust()));
         } catch (CaException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw new IllegalArgumentException("tls.upstreamTrust: " + e.getMessage(), e);
         }
         ClientFacingTlsContexts clientFacing = new ClientFacingTlsContexts(provider, ca.certificate());
         LeafSource leafSource = new LeafSource(ca.sha256Fingerprint(), tls.leaf());

@@ -204,7 +204,8 @@ class MetricsTest {
                 Metrics.BUMP_SETUP, Metrics.LEAF_CACHE_REQUESTS, Metrics.LEAF_CACHE_SIZE, Metrics.LEAF_MINT,
                 Metrics.H2_STREAMS_ACTIVE, Metrics.H2_STREAMS, Metrics.GRPC_CALLS, Metrics.GRPC_CALL_DURATION,
                 Metrics.GRPC_MESSAGES, Metrics.PASSTHROUGH_NETWORK_FULL, Metrics.CONFIG_RELOADS,
-                Metrics.CONFIG_LAST_RELOAD_SUCCESSFUL, Metrics.CONFIG_LAST_RELOAD_SUCCESS, Metrics.DRAIN_CLOSED};
+                Metrics.CONFIG_LAST_RELOAD_SUCCESSFUL, Metrics.CONFIG_LAST_RELOAD_SUCCESS, Metrics.DRAIN_CLOSED,
+                Metrics.RELOAD_RETIRED};
 
         assertThat(ours).allSatisfy(name -> assertThat(name).startsWith("sluice."));
         assertThat(metrics.registry().getMeters().stream().map(m -> m.getId().getName())

@@ -80,7 +80,7 @@ class ConfigReloaderTest {
     @Test
     void whatCannotBeBuiltLeavesTheConfigurationInForce() throws Exception {
         target = (config, ca) -> {
-            throw new IllegalArgumentException("cannot read upstreamTrust file extra.pem");
+            throw new IllegalArgumentException("tls.upstreamTrust: cannot read extra.pem");
         };
         Files.writeString(file, ONE_RULE + "default: deny\n");
         ConfigReloader reloader = reloader(UnaryOperator.identity());
@@ -88,7 +88,7 @@ class ConfigReloaderTest {
         ReloadOutcome outcome = reloader.reload("test");
 
         assertThat(outcome.applied()).isFalse();
-        assertThat(outcome.errors()).containsExactly(file + ": tls: cannot read upstreamTrust file extra.pem");
+        assertThat(outcome.errors()).containsExactly(file + ": tls.upstreamTrust: cannot read extra.pem");
         assertThat(metric("sluice_config_last_reload_successful")).isZero();
     }
 

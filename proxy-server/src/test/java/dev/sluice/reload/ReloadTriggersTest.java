@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,15 @@ class ReloadTriggersTest {
     @TempDir
     Path dir;
     private final Metrics metrics = Metrics.create();
+    private final CountDownLatch entered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private Path file;
+
+    @BeforeEach
+    void writeConfig() throws Exception {
+        file = dir.resolve("sluice.yaml");
+        Files.writeString(file, CONFIG);
+    }
 
     @AfterEach
     void closeMetrics() {
@@ -33,23 +43,8 @@ class ReloadTriggersTest {
 
     @Test
     void requestsWhileOneRunsShareOneQueuedReloadSoTheQueueNeverGrows() throws Exception {
-        Path file = dir.resolve("sluice.yaml");
-        Files.writeString(file, CONFIG);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         AtomicInteger applied = new AtomicInteger();
-        ConfigReloader.Target target = (config, ca) -> {
-            applied.incrementAndGet();
-            entered.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
-        SluiceConfig started = ConfigLoader.parse(CONFIG, file.toString());
-        try (ReloadTriggers triggers = ReloadTriggers.start(new ConfigReloader(file, UnaryOperator.identity(), target,
-                metrics, started, null), new ReloadConfig(false, Duration.ofSeconds(2)), false)) {
+        try (ReloadTriggers triggers = triggers(blocking(applied))) {
             CompletableFuture<ReloadOutcome> running = triggers.reload("first");
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -67,5 +62,42 @@ class ReloadTriggersTest {
             assertThat(triggers.reload("after").get(10, TimeUnit.SECONDS).applied()).isTrue();
             assertThat(applied).hasValue(3);
         }
+    }
+
+    @Test
+    void aQueuedReloadDroppedByStoppingFailsSoWhoeverWaitsOnItHearsAtOnce() throws Exception {
+        ReloadTriggers triggers = triggers(blocking(new AtomicInteger()));
+        try {
+            triggers.reload("running");
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<ReloadOutcome> queued = triggers.reload("queued");
+
+            triggers.close();
+
+            assertThat(queued).failsWithin(10, TimeUnit.SECONDS).withThrowableThat()
+                    .withMessageContaining("Sluice is stopping");
+        } finally {
+            release.countDown();
+            triggers.close();
+        }
+    }
+
+    private ReloadTriggers triggers(ConfigReloader.Target target) throws Exception {
+        SluiceConfig started = ConfigLoader.parse(CONFIG, file.toString());
+        return ReloadTriggers.start(new ConfigReloader(file, UnaryOperator.identity(), target, metrics, started, null),
+                new ReloadConfig(false, Duration.ofSeconds(2)), false);
+    }
+
+    /** A target that counts its applies and holds each until {@code release}. */
+    private ConfigReloader.Target blocking(AtomicInteger applied) {
+        return (config, ca) -> {
+            applied.incrementAndGet();
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 }

@@ -60,6 +60,15 @@ class SluiceServerTest {
     }
 
     @Test
+    void aReloadReachingAStoppedServerIsRefusedNotReportedAsApplied() throws Exception {
+        sluice = start("");
+        sluice.close();
+
+        assertThatThrownBy(() -> sluice.apply(ConfigLoader.parse(LoopbackSluice.YAML + "default: deny\n", "t.yaml"),
+                null)).isInstanceOf(IllegalStateException.class).hasMessage("server is stopping");
+    }
+
+    @Test
     void servesTheCaCertificateWhenTlsIsConfigured(@TempDir Path dir) throws Exception {
         CertificateAuthority ca = CertificateAuthority.generate(dir.resolve("ca.crt"), dir.resolve("ca.key"), false);
         String yaml = "listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\n";
