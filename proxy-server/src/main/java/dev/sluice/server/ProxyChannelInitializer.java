@@ -19,8 +19,9 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 
 /**
- * Builds an accepted client connection with the services in force when it was accepted ({@link LiveServices}): refuses clients outside {@code access.clients} before reading a byte,
- * answers 503 to one over a connection limit ({@link ConnectionLimitAnswer}), then
+ * Builds an accepted client connection with the services in force when it was accepted ({@link LiveServices}):
+ * refuses clients outside {@code access.clients} before reading a byte, answers 503 to one over a connection limit
+ * ({@link ConnectionLimitAnswer}), then
  * {@code timeouts -> codec -> front -> forward}, tagged with the decision generation it was accepted with.
  */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
