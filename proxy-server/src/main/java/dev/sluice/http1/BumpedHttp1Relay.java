@@ -9,6 +9,7 @@ import dev.sluice.policy.Decision;
 import dev.sluice.relay.ClientTimeouts;
 import dev.sluice.relay.Drain;
 import dev.sluice.relay.HttpRelayObserver;
+import dev.sluice.relay.SilenceTimer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

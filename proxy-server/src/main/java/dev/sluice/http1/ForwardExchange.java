@@ -4,6 +4,7 @@ import dev.sluice.config.HostPort;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.AccessLogEntry;
 import dev.sluice.observe.Metrics;
+import dev.sluice.relay.SilenceTimer;
 import dev.sluice.upstream.UpstreamException;
 import dev.sluice.upstream.UpstreamFailure;
 import io.netty.channel.Channel;

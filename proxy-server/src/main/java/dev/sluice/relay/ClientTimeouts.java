@@ -47,8 +47,8 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.BUSY;
     private ScheduledFuture<?> timer;
-    /** When the client last sent a byte, in the {@link Phase#BODY} phase only. */
-    private long lastReadNanos;
+    /** The {@link Phase#BODY} clock: a client silent while Sluice asks it for bytes. */
+    private SilenceTimer bodySilence;
     /** Whether a byte arrived since the current phase began: in {@link Phase#HEADER}, a request has begun. */
     private boolean heard;
     /** Whether a read was asked for and no read burst has ended since (the connection runs with auto-read off). */
@@ -66,7 +66,6 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
 
     /** A request head has arrived and its body is being read: the client must not go silent for the idle time. */
     public void readingBody() {
-        lastReadNanos = System.nanoTime();
         enter(Phase.BODY);
     }
 
@@ -86,6 +85,8 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.bodySilence = new SilenceTimer(ctx.channel().eventLoop(), idleNanos, () -> readRequested,
+                this::bodySilent);
     }
 
     @Override
@@ -99,8 +100,7 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
         if (phase == Phase.IDLE) {
             enter(Phase.HEADER);
         } else if (phase == Phase.BODY) {
-            // Read in every read, checked only when the clock fires: no timer is rescheduled per read.
-            lastReadNanos = System.nanoTime();
+            bodySilence.activity();
         }
         heard = true;
         ctx.fireChannelRead(msg);
@@ -133,19 +133,30 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
         cancel();
         phase = next;
         heard = false;
-        if (next != Phase.BUSY && ctx != null) {
-            schedule(next, next == Phase.HEADER ? requestHeaderNanos : idleNanos);
+        if (ctx == null) {
+            return;
         }
-    }
-
-    private void schedule(Phase expected, long nanos) {
-        timer = ctx.executor().schedule(() -> expired(expected), nanos, TimeUnit.NANOSECONDS);
+        if (next == Phase.BODY) {
+            bodySilence.start();
+        } else if (next != Phase.BUSY) {
+            long nanos = next == Phase.HEADER ? requestHeaderNanos : idleNanos;
+            timer = ctx.executor().schedule(() -> expired(next), nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     private void cancel() {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
+        }
+        if (bodySilence != null) {
+            bodySilence.stop();
+        }
+    }
+
+    private void bodySilent() {
+        if (phase == Phase.BODY) {
+            closeIdle();
         }
     }
 
@@ -154,23 +165,18 @@ public final class ClientTimeouts extends ChannelDuplexHandler {
             return;
         }
         timer = null;
-        if (expected == Phase.BODY) {
-            if (!readRequested) {
-                lastReadNanos = System.nanoTime(); // Sluice holds the client back: its clock starts again
-            }
-            long silent = System.nanoTime() - lastReadNanos;
-            if (silent < idleNanos) {
-                schedule(expected, idleNanos - silent);
-                return;
-            }
-        }
-        phase = Phase.BUSY;
         if (expected == Phase.HEADER) {
+            phase = Phase.BUSY;
             ctx.fireUserEventTriggered(REQUEST_HEADER_TIMEOUT);
         } else {
-            log.debug("closing idle client connection {}", ctx.channel());
-            ctx.fireUserEventTriggered(IDLE_TIMEOUT);
-            ctx.close();
+            closeIdle();
         }
+    }
+
+    private void closeIdle() {
+        phase = Phase.BUSY;
+        log.debug("closing idle client connection {}", ctx.channel());
+        ctx.fireUserEventTriggered(IDLE_TIMEOUT);
+        ctx.close();
     }
 }

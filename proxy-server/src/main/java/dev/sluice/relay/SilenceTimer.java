@@ -1,4 +1,4 @@
-package dev.sluice.http1;
+package dev.sluice.relay;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -6,13 +6,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Fires once when an exchange has been waiting on its peer with nothing heard for a timeout: an origin that
- * stalls before or in the middle of its response would otherwise hold both connections forever. Activity is
- * noted cheaply (a timestamp, no rescheduling per read); the check reschedules itself for the remainder, like
- * Netty's {@code IdleStateHandler}. While {@code waiting} says no (Sluice itself holds reads back because the other
- * side is not writable) the silence is not the peer's, and the clock restarts. Runs on one event loop.
+ * Fires once when Sluice has been waiting on a peer with nothing heard for a timeout: an origin that stalls before or
+ * in the middle of its response, or a client that stalls its request body, would otherwise hold both connections
+ * forever. Activity is noted cheaply (a timestamp, no rescheduling per read); the check reschedules itself for the
+ * remainder, like Netty's {@code IdleStateHandler}. While {@code waiting} says no (Sluice itself holds the peer's
+ * reads back) the silence is not the peer's, and the clock restarts. Runs on one event loop.
  */
-final class SilenceTimer {
+public final class SilenceTimer {
     private final EventLoop loop;
     private final long timeoutNanos;
     private final BooleanSupplier waiting;
@@ -20,7 +20,7 @@ final class SilenceTimer {
     private long lastActivity;
     private ScheduledFuture<?> check;
 
-    SilenceTimer(EventLoop loop, long timeoutNanos, BooleanSupplier waiting, Runnable onSilence) {
+    public SilenceTimer(EventLoop loop, long timeoutNanos, BooleanSupplier waiting, Runnable onSilence) {
         this.loop = loop;
         this.timeoutNanos = timeoutNanos;
         this.waiting = waiting;
@@ -28,17 +28,18 @@ final class SilenceTimer {
     }
 
     /** Starts (or restarts) the clock. */
-    void start() {
+    public void start() {
         stop();
         activity();
         schedule(timeoutNanos);
     }
 
-    void activity() {
+    /** The peer was heard from. */
+    public void activity() {
         lastActivity = System.nanoTime();
     }
 
-    void stop() {
+    public void stop() {
         if (check != null) {
             check.cancel(false);
             check = null;
